@@ -1,0 +1,65 @@
+//! The APOP digest (RFC 1939 section 7): MD5 over the greeting's timestamp followed by the
+//! shared secret, sent as 32 lower-case hex digits.
+
+use md5::{Digest, Md5};
+
+use crate::codec::Timestamp;
+use crate::secret::Secret;
+
+/// A computed APOP digest: 32 lower-case hex digits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ApopDigest([u8; 32]);
+
+impl ApopDigest {
+    /// Computes the digest of `timestamp` (angle brackets included) and `secret`. Only a
+    /// msg-id shaped [`Timestamp`] is accepted, see its documentation.
+    pub fn compute(timestamp: Timestamp<'_>, secret: &[u8]) -> Self {
+        let mut md5 = Md5::new();
+        md5.update(timestamp.as_bytes());
+        md5.update(secret);
+        let hash = md5.finalize();
+        let mut hex = [0u8; 32];
+        let digit = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(hash.iter()) {
+            if let [hi, lo] = pair {
+                *hi = digit(byte >> 4);
+                *lo = digit(byte & 0x0f);
+            }
+        }
+        ApopDigest(hex)
+    }
+
+    /// The digest as it goes on the wire, wrapped so that it does not reach logs.
+    pub fn as_secret(&self) -> Secret<&[u8]> {
+        Secret::new(&self.0)
+    }
+
+    /// Compares with a digest a client sent, ignoring hex case, in time independent of
+    /// where they differ.
+    pub fn matches(&self, sent: &[u8]) -> bool {
+        if sent.len() != self.0.len() {
+            return false;
+        }
+        let diff = self
+            .0
+            .iter()
+            .zip(sent)
+            .fold(0u8, |acc, (&a, &b)| acc | (a ^ b.to_ascii_lowercase()));
+        diff == 0
+    }
+}
+
+const HEX: [u8; 16] = *b"0123456789abcdef";
+
+impl core::fmt::Debug for ApopDigest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ApopDigest(..)")
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for ApopDigest {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "ApopDigest(..)")
+    }
+}

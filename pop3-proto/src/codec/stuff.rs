@@ -1,0 +1,115 @@
+//! Streaming encoder of a multi-line body (RFC 1939 section 3), for servers: stuffs a dot
+//! before every line that starts with one, turns bare LF into CRLF, and ends the body with
+//! `CRLF . CRLF`, whatever way the message is split into chunks.
+
+use super::error::EncodeError;
+
+/// The streaming body encoder. See the module documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Stuffer {
+    line_start: bool,
+    prev_cr: bool,
+    octets: u64,
+}
+
+impl Default for Stuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The result of one [`Stuffer::encode`] call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Stuffed {
+    /// Octets of the input used; offer the rest again.
+    pub consumed: usize,
+    /// Octets written to the output.
+    pub written: usize,
+}
+
+impl Stuffer {
+    /// An encoder at the start of a body.
+    pub const fn new() -> Self {
+        Stuffer {
+            line_start: true,
+            prev_cr: false,
+            octets: 0,
+        }
+    }
+
+    /// Encodes as much of `input` into `out` as fits. An octet whose encoding does not fit
+    /// whole (a stuffed dot, a CRLF) is left for the next call: nothing is lost or split.
+    pub fn encode(&mut self, input: &[u8], out: &mut [u8]) -> Stuffed {
+        let mut r = 0;
+        let mut w = 0;
+        while let Some(&b) = input.get(r) {
+            let room = out.len().saturating_sub(w);
+            if b == b'\n' || (b == b'.' && self.line_start) {
+                let expanded: &[u8] = match b {
+                    b'.' => b"..",
+                    _ if self.prev_cr => b"\n",
+                    _ => b"\r\n",
+                };
+                let Some(dst) = out.get_mut(w..w + expanded.len()) else {
+                    break;
+                };
+                dst.copy_from_slice(expanded);
+                w += expanded.len();
+                r += 1;
+                self.octets += if b == b'.' { 1 } else { expanded.len() as u64 };
+                self.line_start = b == b'\n';
+                self.prev_cr = false;
+                continue;
+            }
+            // A run of plain octets: up to the next LF, within the room left.
+            let rest = input.get(r..).unwrap_or_default();
+            let run = rest
+                .iter()
+                .position(|&c| c == b'\n')
+                .unwrap_or(rest.len())
+                .min(room);
+            if run == 0 {
+                break;
+            }
+            let (Some(src), Some(dst)) = (rest.get(..run), out.get_mut(w..w + run)) else {
+                break;
+            };
+            dst.copy_from_slice(src);
+            self.prev_cr = src.last() == Some(&b'\r');
+            self.line_start = false;
+            self.octets += run as u64;
+            r += run;
+            w += run;
+        }
+        Stuffed {
+            consumed: r,
+            written: w,
+        }
+    }
+
+    /// Octets of the message as served so far: CRLF line ends, stuffing dots not counted
+    /// (what RFC 1939 section 11 says a scan listing's size counts).
+    pub const fn octets(&self) -> u64 {
+        self.octets
+    }
+
+    /// Writes the end of the body: CRLF if the last line was not ended, then `.` CRLF.
+    /// Returns the octets written, or how many are needed; on error nothing changes.
+    /// A stuffer encodes one body: use a new one for the next.
+    pub fn finish(&mut self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let tail: &[u8] = match (self.line_start, self.prev_cr) {
+            (true, _) => b".\r\n",
+            (false, true) => b"\n.\r\n",
+            (false, false) => b"\r\n.\r\n",
+        };
+        let dst = out
+            .get_mut(..tail.len())
+            .ok_or(EncodeError::BufferTooSmall { needed: tail.len() })?;
+        dst.copy_from_slice(tail);
+        self.line_start = true;
+        self.prev_cr = false;
+        Ok(tail.len())
+    }
+}

@@ -1,0 +1,141 @@
+//! Streaming decoder of a multi-line body (RFC 1939 section 3): removes the byte-stuffed
+//! leading dot and finds the `CRLF . CRLF` terminator, whatever way the input is split.
+//!
+//! The data it hands out borrows from the input; nothing is copied and nothing is kept but
+//! four states, so a body of any size and with lines of any length passes through a buffer
+//! of any size.
+
+use super::Strictness;
+
+/// Where the decoder stands between two inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+enum At {
+    /// At the first octet of a line.
+    LineStart,
+    /// Inside a line; `cr` says whether the last octet seen was CR.
+    Mid { cr: bool },
+    /// After a dot that started a line.
+    Dot,
+    /// After a dot and CR that started a line.
+    DotCr,
+}
+
+/// What the unstuffer found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Unstuffed<'a> {
+    /// Body octets, unstuffed, CRLF line ends included as sent.
+    Chunk(&'a [u8]),
+    /// The terminating `.` line was consumed; the body is complete.
+    End,
+}
+
+/// The streaming body decoder. See the module documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Unstuffer {
+    at: At,
+    strictness: Strictness,
+}
+
+impl Unstuffer {
+    /// A decoder positioned at the start of the body (just after the `+OK` line).
+    pub const fn new(strictness: Strictness) -> Self {
+        Unstuffer {
+            at: At::LineStart,
+            strictness,
+        }
+    }
+
+    /// Decodes from `input`: returns how many octets were consumed and what they held.
+    ///
+    /// `None` means every octet offered was used up (some octets, such as a stuffed dot,
+    /// produce no output) and more input is needed. After [`Unstuffed::End`] the decoder is
+    /// ready for another body; octets after the terminator are not consumed.
+    pub fn decode<'a>(&mut self, input: &'a [u8]) -> (usize, Option<Unstuffed<'a>>) {
+        let lenient = self.strictness == Strictness::Lenient;
+        let mut pos = 0;
+        loop {
+            let Some(&b) = input.get(pos) else {
+                return (pos, None);
+            };
+            match self.at {
+                At::LineStart if b == b'.' => {
+                    pos += 1;
+                    self.at = At::Dot;
+                }
+                At::LineStart => return self.run(input, pos, false),
+                At::Dot => match b {
+                    b'\r' => {
+                        pos += 1;
+                        self.at = At::DotCr;
+                    }
+                    b'\n' if lenient => {
+                        self.at = At::LineStart;
+                        return (pos + 1, Some(Unstuffed::End));
+                    }
+                    // The dot was stuffing (or, if unstuffed by a broken server, dropped as
+                    // RFC 1939 says the client does).
+                    _ => return self.run(input, pos, false),
+                },
+                At::DotCr if b == b'\n' => {
+                    self.at = At::LineStart;
+                    return (pos + 1, Some(Unstuffed::End));
+                }
+                At::DotCr => {
+                    // ".\r" then something else: the CR is data, consumed on an earlier call.
+                    self.at = At::Mid { cr: true };
+                    return (pos, Some(Unstuffed::Chunk(b"\r")));
+                }
+                At::Mid { cr } => return self.run(input, pos, cr),
+            }
+        }
+    }
+
+    /// Passes on data from `start` (inside a line) as far as it can go without deciding
+    /// about a dot: up to the end of the input or the start of a line that begins with one.
+    fn run<'a>(
+        &mut self,
+        input: &'a [u8],
+        start: usize,
+        cr: bool,
+    ) -> (usize, Option<Unstuffed<'a>>) {
+        let lenient = self.strictness == Strictness::Lenient;
+        let data = input.get(start..).unwrap_or_default();
+        let mut prev_cr = cr;
+        let mut i = 0;
+        self.at = loop {
+            let rest = data.get(i..).unwrap_or_default();
+            let Some(off) = rest.iter().position(|&b| b == b'\n') else {
+                i = data.len();
+                let cr = data.last().map_or(prev_cr, |&b| b == b'\r');
+                break At::Mid { cr };
+            };
+            let lf = i + off;
+            let cr_before = match lf.checked_sub(1) {
+                Some(p) => data.get(p) == Some(&b'\r'),
+                None => prev_cr,
+            };
+            i = lf + 1;
+            prev_cr = false;
+            if lenient || cr_before {
+                match data.get(i) {
+                    Some(b'.') | None => break At::LineStart,
+                    Some(_) => {}
+                }
+            } else if i == data.len() {
+                break At::Mid { cr: false };
+            }
+        };
+        if i == 0 {
+            return (start, None);
+        }
+        (start + i, data.get(..i).map(Unstuffed::Chunk))
+    }
+
+    /// True when no octet of a line is pending (the decoder stands at a line start).
+    pub const fn at_line_start(&self) -> bool {
+        matches!(self.at, At::LineStart)
+    }
+}

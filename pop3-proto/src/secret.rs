@@ -1,0 +1,39 @@
+//! A wrapper for passwords, digests and tokens whose `Debug` reveals nothing.
+
+use core::fmt;
+
+/// A secret value. `Debug` (and `defmt::Format`) print `Secret(..)`; the value itself is
+/// reached only through [`Secret::expose`], so that it never lands in a log by accident.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps `value`.
+    pub const fn new(value: T) -> Self {
+        Secret(value)
+    }
+
+    /// The secret value, for the one place that must send or check it.
+    pub const fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> From<T> for Secret<T> {
+    fn from(value: T) -> Self {
+        Secret(value)
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl<T> defmt::Format for Secret<T> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Secret(..)")
+    }
+}
