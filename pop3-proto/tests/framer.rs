@@ -29,7 +29,13 @@ TOP\r\n\
 -ERR [SYS/TEMP] later\r\n\
 +OK done\r\n";
 
-const STREAM_MODES: &[Mode] = &[Mode::Line, Mode::Body, Mode::Listing, Mode::Line, Mode::Line];
+const STREAM_MODES: &[Mode] = &[
+    Mode::Line,
+    Mode::Body,
+    Mode::Listing,
+    Mode::Line,
+    Mode::Line,
+];
 
 fn expected() -> Vec<Owned> {
     vec![
@@ -59,7 +65,11 @@ fn whole_stream_at_once() {
 #[test]
 fn every_single_split_point_gives_the_same_frames() {
     for cut in 0..=STREAM.len() {
-        assert_eq!(run(&split_at(STREAM, &[cut]), 4096), expected(), "split at {cut}");
+        assert_eq!(
+            run(&split_at(STREAM, &[cut]), 4096),
+            expected(),
+            "split at {cut}"
+        );
     }
 }
 
@@ -69,7 +79,11 @@ fn every_pair_of_split_points_gives_the_same_frames() {
     // terminator, wherever they fall.
     for a in 0..=STREAM.len() {
         for b in a..=STREAM.len() {
-            assert_eq!(run(&split_at(STREAM, &[a, b]), 4096), expected(), "splits {a} {b}");
+            assert_eq!(
+                run(&split_at(STREAM, &[a, b]), 4096),
+                expected(),
+                "splits {a} {b}"
+            );
         }
     }
 }
@@ -114,14 +128,26 @@ fn body_chunks_borrow_from_the_input() {
     let mut framer = Framer::for_responses(STRICT);
     framer.set_mode(Mode::Body);
     let d = framer.decode(input);
-    let Some(Frame::Chunk(chunk)) = d.frame else { panic!("{d:?}") };
+    let Some(Frame::Chunk(chunk)) = d.frame else {
+        panic!("{d:?}")
+    };
     assert_eq!(chunk, b"Hello\r\n");
-    assert_eq!(chunk.as_ptr(), input.as_ptr(), "the chunk is a view of the input");
+    assert_eq!(
+        chunk.as_ptr(),
+        input.as_ptr(),
+        "the chunk is a view of the input"
+    );
     let rest = &input[d.consumed..];
     let d = framer.decode(rest);
-    let Some(Frame::Chunk(chunk)) = d.frame else { panic!("{d:?}") };
+    let Some(Frame::Chunk(chunk)) = d.frame else {
+        panic!("{d:?}")
+    };
     assert_eq!(chunk, b".world\r\n");
-    assert_eq!(chunk.as_ptr(), rest[1..].as_ptr(), "the stuffed dot is skipped, not copied");
+    assert_eq!(
+        chunk.as_ptr(),
+        rest[1..].as_ptr(),
+        "the stuffed dot is skipped, not copied"
+    );
 }
 
 #[test]
@@ -138,7 +164,10 @@ fn overlong_line_is_an_error_and_the_next_line_is_read_in_step() {
             frames,
             vec![
                 Owned::Line(fits[..510].to_vec()),
-                Owned::Error(FrameError::LineTooLong { limit: 512, length: 513 }),
+                Owned::Error(FrameError::LineTooLong {
+                    limit: 512,
+                    length: 513
+                }),
                 Owned::Line(b"+OK after".to_vec()),
             ],
             "chunks of {chunk}"
@@ -152,7 +181,11 @@ fn endless_line_consumes_everything_and_keeps_no_memory() {
     let junk = [b'A'; 4096];
     for _ in 0..1000 {
         let d = framer.decode(&junk);
-        assert_eq!(d.consumed, junk.len(), "the framer must not hold on to a runaway line");
+        assert_eq!(
+            d.consumed,
+            junk.len(),
+            "the framer must not hold on to a runaway line"
+        );
         assert_eq!(d.frame, None);
     }
     let d = framer.decode(b"tail\r\nNOOP\r\n");
@@ -175,7 +208,10 @@ fn command_limit_is_255_octets_with_crlf() {
     assert!(matches!(framer.decode(&ok).frame, Some(Frame::Line(l)) if l.len() == 253));
     assert!(matches!(
         framer.decode(&long).frame,
-        Some(Frame::Error(FrameError::LineTooLong { limit: 255, length: 256 }))
+        Some(Frame::Error(FrameError::LineTooLong {
+            limit: 255,
+            length: 256
+        }))
     ));
 }
 
@@ -184,7 +220,10 @@ fn limit_can_be_raised_for_large_sasl_lines() {
     let token = [vec![b'A'; 8000], b"\r\n".to_vec()].concat();
     let mut framer = Framer::for_commands(STRICT);
     framer.set_line_limit(16 * 1024);
-    assert_eq!(framer.decode(&token).frame, Some(Frame::Line(&token[..8000])));
+    assert_eq!(
+        framer.decode(&token).frame,
+        Some(Frame::Line(&token[..8000]))
+    );
 }
 
 #[test]
@@ -193,7 +232,10 @@ fn strict_mode_rejects_bare_lf_lines_but_stays_in_step() {
     let frames = drive(&mut framer, &[b"+OK a\n+OK b\r\n"], 512, |_| Mode::Line);
     assert_eq!(
         frames,
-        vec![Owned::Error(FrameError::BareLineFeed), Owned::Line(b"+OK b".to_vec())]
+        vec![
+            Owned::Error(FrameError::BareLineFeed),
+            Owned::Line(b"+OK b".to_vec())
+        ]
     );
 }
 
@@ -228,7 +270,10 @@ fn strict_body_does_not_end_on_dot_lf() {
     let frames = drive(&mut framer, &[b"a\r\n.\nb\r\n.\r\n"], 64, |_| Mode::Line);
     // `.\n` is not a terminator in strict mode: the dot is dropped as stuffing and the LF is
     // data; the body ends at the real `.` CRLF.
-    assert_eq!(frames, vec![Owned::Body(b"a\r\n\nb\r\n".to_vec()), Owned::End]);
+    assert_eq!(
+        frames,
+        vec![Owned::Body(b"a\r\n\nb\r\n".to_vec()), Owned::End]
+    );
 }
 
 #[test]

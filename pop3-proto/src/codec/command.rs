@@ -3,7 +3,6 @@
 //! encoder (client side).
 
 use nom::Parser;
-use nom::combinator::opt;
 
 use super::error::{EncodeError, Field, ParseError, ParseErrorKind};
 use super::framer::COMMAND_LINE_LIMIT;
@@ -231,12 +230,18 @@ fn then_msg(input: &[u8]) -> PResult<'_, u32> {
     then(msg_number)(input)
 }
 
-/// An optional message number.
-fn maybe_msg(input: &[u8]) -> PResult<'_, Option<u32>> {
-    if input.iter().all(|&b| b == b' ') {
-        return Ok((input, None));
+/// An optional last argument: nothing (or spaces), or spaces and `parser`.
+fn maybe<'a, O>(
+    parser: impl FnMut(&'a [u8]) -> PResult<'a, O>,
+) -> impl FnMut(&'a [u8]) -> PResult<'a, Option<O>> {
+    let mut then_parser = then(parser);
+    move |input| {
+        if input.iter().all(|&b| b == b' ') {
+            return Ok((input, None));
+        }
+        let (i, value) = then_parser(input)?;
+        Ok((i, Some(value)))
     }
-    then_msg.map(Some).parse(input)
 }
 
 /// The rest of the line after exactly one space: the argument of USER and PASS.
@@ -250,8 +255,9 @@ fn rest_of_line(input: &[u8]) -> PResult<'_, &[u8]> {
     Ok((&[], text))
 }
 
-fn digest(input: &[u8]) -> PResult<'_, &[u8]> {
-    let (rest, d) = then_arg(input)?;
+/// An APOP digest: 32 hex digits.
+fn hex_digest(input: &[u8]) -> PResult<'_, &[u8]> {
+    let (rest, d) = arg(input)?;
     if d.len() != 32 || !d.iter().all(u8::is_ascii_hexdigit) {
         return fail(input, ParseErrorKind::BadDigest);
     }
@@ -270,14 +276,14 @@ fn command(input: &[u8]) -> PResult<'_, Command<'_>> {
         1 => rest_of_line
             .map(|p| Command::Pass(Secret::new(p)))
             .parse(args)?,
-        2 => (then_arg, digest)
+        2 => (then_arg, then(hex_digest))
             .map(|(name, d)| Command::Apop {
                 name,
                 digest: Secret::new(d),
             })
             .parse(args)?,
         3 => no_args(Command::Stat)(args)?,
-        4 => maybe_msg.map(Command::List).parse(args)?,
+        4 => maybe(msg_number).map(Command::List).parse(args)?,
         5 => then_msg.map(Command::Retr).parse(args)?,
         6 => then_msg.map(Command::Dele).parse(args)?,
         7 => no_args(Command::Noop)(args)?,
@@ -286,17 +292,17 @@ fn command(input: &[u8]) -> PResult<'_, Command<'_>> {
         10 => (then_msg, then(number_u32))
             .map(|(msg, lines)| Command::Top { msg, lines })
             .parse(args)?,
-        11 => maybe_msg.map(Command::Uidl).parse(args)?,
+        11 => maybe(msg_number).map(Command::Uidl).parse(args)?,
         12 => no_args(Command::Capa)(args)?,
         13 => no_args(Command::Stls)(args)?,
-        14 => (then_arg, opt(then_arg))
+        14 => (then_arg, maybe(arg))
             .map(|(mech, ir)| Command::Auth {
                 mechanism: Mechanism::from_name(mech),
                 initial_response: ir.map(|r| Secret::new(if r == b"=" { &[][..] } else { r })),
             })
             .parse(args)?,
         15 => no_args(Command::Utf8)(args)?,
-        _ => opt(then_arg).map(Command::Lang).parse(args)?,
+        _ => maybe(arg).map(Command::Lang).parse(args)?,
     };
     let (i, _) = opt_spaces(i)?;
     if !i.is_empty() && !matches!(cmd, Command::User(_) | Command::Pass(_)) {

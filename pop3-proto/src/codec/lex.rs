@@ -32,18 +32,15 @@ pub(crate) fn fail<T>(input: &[u8], kind: ParseErrorKind) -> PResult<'_, T> {
     Err(nom::Err::Error(Fail { rest: input, kind }))
 }
 
-/// Runs `parser`, naming a generic syntax failure `kind` instead.
+/// Runs `parser`, naming any failure inside it `kind` (at the octet where it failed).
 pub(crate) fn named<'a, O>(
     kind: ParseErrorKind,
     mut parser: impl Parser<&'a [u8], Output = O, Error = Fail<'a>>,
 ) -> impl FnMut(&'a [u8]) -> PResult<'a, O> {
     move |input| {
-        parser.parse(input).map_err(|e| {
-            e.map(|f| match f.kind {
-                ParseErrorKind::Syntax => Fail { rest: f.rest, kind },
-                _ => f,
-            })
-        })
+        parser
+            .parse(input)
+            .map_err(|e| e.map(|f| Fail { rest: f.rest, kind }))
     }
 }
 

@@ -20,13 +20,17 @@ pub struct Continuation<'a> {
 }
 
 impl<'a> Continuation<'a> {
-    /// Parses a continuation line (without CRLF). Spaces around the data are tolerated.
+    /// Parses a continuation line (without CRLF): `+`, then nothing or a space and base64.
+    /// Spaces around the data are tolerated; `+OK` is not a continuation.
     pub fn parse(line: &'a [u8]) -> Result<Self, ParseError> {
-        let Some(rest) = line.strip_prefix(b"+") else {
-            return Err(ParseError {
-                kind: ParseErrorKind::NotContinuation,
-                offset: 0,
-            });
+        let rest = match line.strip_prefix(b"+") {
+            Some(rest) if rest.is_empty() || rest.starts_with(b" ") => rest,
+            _ => {
+                return Err(ParseError {
+                    kind: ParseErrorKind::NotContinuation,
+                    offset: 0,
+                });
+            }
         };
         let data = rest.trim_ascii();
         if let Some(bad) = data.iter().position(|&b| !is_base64(b)) {

@@ -183,7 +183,8 @@ impl<'a> StatusLine<'a> {
     }
 
     /// Encodes the line with CRLF into `buf`; returns the octets written. The line may not
-    /// exceed [`RESPONSE_LINE_LIMIT`].
+    /// exceed [`RESPONSE_LINE_LIMIT`]; a text without a code may not start with `[`, which
+    /// would read back as a code.
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
         let mut out = Out::new(buf);
         self.encode_into(&mut out)?;
@@ -196,6 +197,13 @@ impl<'a> StatusLine<'a> {
             out.put(b" [");
             out.checked(code.raw, Field::ResponseCode, is_rchar_or_slash)?;
             out.put(b"]");
+        }
+        if self.code.is_none() && self.text.first() == Some(&b'[') {
+            // It would read back as a response code the sender never meant to give.
+            return Err(EncodeError::ForbiddenByte {
+                byte: b'[',
+                field: Field::Text,
+            });
         }
         if !self.text.is_empty() {
             out.put(b" ");
