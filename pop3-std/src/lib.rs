@@ -28,7 +28,10 @@ pub fn read_greeting<'b>(reader: &mut impl Read, buf: &'b mut [u8]) -> io::Resul
             _ => {}
         }
         let Some(space) = buf.get_mut(filled..).filter(|s| !s.is_empty()) else {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "greeting too long"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "greeting too long",
+            ));
         };
         match reader.read(space)? {
             0 => return Err(io::ErrorKind::UnexpectedEof.into()),
@@ -49,7 +52,9 @@ mod tests {
         struct OneByte<'a>(&'a [u8]);
         impl Read for OneByte<'_> {
             fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-                let Some((&b, rest)) = self.0.split_first() else { return Ok(0) };
+                let Some((&b, rest)) = self.0.split_first() else {
+                    return Ok(0);
+                };
                 out[0] = b;
                 self.0 = rest;
                 Ok(1)
@@ -59,7 +64,10 @@ mod tests {
         let mut buf = [0; 512];
         let g = read_greeting(&mut r, &mut buf).unwrap();
         assert!(g.is_ok());
-        assert_eq!(g.timestamp.unwrap().as_bytes(), b"<1896.697170952@dbc.mtview.ca.us>");
+        assert_eq!(
+            g.timestamp.unwrap().as_bytes(),
+            b"<1896.697170952@dbc.mtview.ca.us>"
+        );
     }
 
     #[test]

@@ -36,9 +36,7 @@ impl<'a> Timestamp<'a> {
 
 impl core::fmt::Debug for Timestamp<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_tuple("Timestamp")
-            .field(&self.raw.escape_ascii())
-            .finish()
+        write!(f, "Timestamp(\"{}\")", self.raw.escape_ascii())
     }
 }
 
