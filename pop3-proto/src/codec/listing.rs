@@ -67,17 +67,12 @@ impl ScanListing {
 
     /// Encodes `msg size` CRLF, a line of a multi-line LIST reply.
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut out = Out::new(buf);
-        self.encode_into(&mut out)?;
-        out.finish_line(RESPONSE_LINE_LIMIT)
+        listing_line(buf, false, |out| self.encode_into(out))
     }
 
     /// Encodes `+OK msg size` CRLF, the reply to `LIST msg`.
     pub fn encode_reply(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut out = Out::new(buf);
-        out.put(b"+OK ");
-        self.encode_into(&mut out)?;
-        out.finish_line(RESPONSE_LINE_LIMIT)
+        listing_line(buf, true, |out| self.encode_into(out))
     }
 
     fn encode_into(&self, out: &mut Out<'_>) -> Result<(), EncodeError> {
@@ -115,17 +110,12 @@ impl<'a> UidListing<'a> {
 
     /// Encodes `msg uid` CRLF, a line of a multi-line UIDL reply.
     pub fn encode(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut out = Out::new(buf);
-        self.encode_into(&mut out)?;
-        out.finish_line(RESPONSE_LINE_LIMIT)
+        listing_line(buf, false, |out| self.encode_into(out))
     }
 
     /// Encodes `+OK msg uid` CRLF, the reply to `UIDL msg`.
     pub fn encode_reply(&self, buf: &mut [u8]) -> Result<usize, EncodeError> {
-        let mut out = Out::new(buf);
-        out.put(b"+OK ");
-        self.encode_into(&mut out)?;
-        out.finish_line(RESPONSE_LINE_LIMIT)
+        listing_line(buf, true, |out| self.encode_into(out))
     }
 
     fn encode_into(&self, out: &mut Out<'_>) -> Result<(), EncodeError> {
@@ -158,6 +148,20 @@ impl<'a> UidListing<'a> {
         out.put(self.uid);
         Ok(())
     }
+}
+
+/// A listing line, or with `reply` the `+OK` reply that carries one.
+fn listing_line(
+    buf: &mut [u8],
+    reply: bool,
+    fields: impl FnOnce(&mut Out<'_>) -> Result<(), EncodeError>,
+) -> Result<usize, EncodeError> {
+    let mut out = Out::new(buf);
+    if reply {
+        out.put(b"+OK ");
+    }
+    fields(&mut out)?;
+    out.finish_line(RESPONSE_LINE_LIMIT)
 }
 
 const fn is_uid_char(b: u8) -> bool {
