@@ -17,15 +17,8 @@ impl ApopDigest {
         let mut md5 = Md5::new();
         md5.update(timestamp.as_bytes());
         md5.update(secret);
-        let hash = md5.finalize();
         let mut hex = [0u8; 32];
-        let digit = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
-        for (pair, byte) in hex.chunks_exact_mut(2).zip(hash.iter()) {
-            if let [hi, lo] = pair {
-                *hi = digit(byte >> 4);
-                *lo = digit(byte & 0x0f);
-            }
-        }
+        hex_lower(&md5.finalize(), &mut hex);
         ApopDigest(hex)
     }
 
@@ -49,7 +42,17 @@ impl ApopDigest {
     }
 }
 
-const HEX: [u8; 16] = *b"0123456789abcdef";
+/// Writes a 16-octet digest as 32 lower-case hex digits.
+pub(crate) fn hex_lower(digest: &[u8], hex: &mut [u8; 32]) {
+    const HEX: [u8; 16] = *b"0123456789abcdef";
+    let digit = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest) {
+        if let [hi, lo] = pair {
+            *hi = digit(byte >> 4);
+            *lo = digit(byte & 0x0f);
+        }
+    }
+}
 
 impl core::fmt::Debug for ApopDigest {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

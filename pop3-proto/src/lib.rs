@@ -4,10 +4,87 @@
 //! turns bytes into typed protocol values and typed values into bytes, for clients and
 //! servers alike (RFC 1939, RFC 2449, RFC 2595, RFC 3206, RFC 5034, RFC 6856).
 //!
-//! The [`codec`] is the ground floor: an incremental [`codec::Framer`], pure line
-//! parsers, and encoders into caller buffers.
+//! - [`client`]: the client state machine: every command, SASL, STLS, pipelining.
+//! - [`codec`]: the ground floor: an incremental [`codec::Framer`], pure line parsers, and
+//!   encoders into caller buffers, for those who only want parsing.
+//! - [`apop`], [`sasl`]: the authentication computations.
 //!
-//! ## Decoding a reply stream
+//! ## The drive loop
+//!
+//! The core never does I/O: the driver moves bytes and time. After every input and every
+//! command it (1) sends what `poll_transmit` holds and acknowledges it with `transmitted`,
+//! (2) takes events from `poll_event` until `Ok(None)`, (3) waits for input or for
+//! `poll_timeout`. Here a scripted server plays the RFC 1939 section 10 session (with a
+//! shorter maildrop):
+//!
+//! ```
+//! use pop3_proto::Instant;
+//! use pop3_proto::client::{Client, ClientConfig, CommandKind, Event, Security, Transport};
+//!
+//! // What the server answers to each command line, the greeting first.
+//! let mut script: &[(&[u8], &[u8])] = &[
+//!     (b"", b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"),
+//!     (b"APOP mrose c4c9334bac560ecc979e58001b3e22fb", b"+OK mrose's maildrop has 1 message\r\n"),
+//!     (b"STAT", b"+OK 1 24\r\n"),
+//!     (b"RETR 1", b"+OK 24 octets\r\nSubject: hi\r\n\r\n..dot\r\n.\r\n"),
+//!     (b"QUIT", b"+OK dewey POP3 server signing off\r\n"),
+//! ];
+//! let mut to_client: Vec<u8> = script[0].1.to_vec();
+//! let mut to_server: Vec<u8> = Vec::new();
+//! script = &script[1..];
+//!
+//! // Plain TCP with cleartext credentials allowed: this is a test, not a real network.
+//! let config = ClientConfig::default().with_security(Security::AllowCleartext);
+//! let mut client: Client = Client::new(config, Transport::Plain, Instant::from_millis(0));
+//! let mut message = Vec::new();
+//! let mut closed = false;
+//! let mut now = 0;
+//! while !closed {
+//!     // 1. Send, then acknowledge what was sent.
+//!     let out = client.poll_transmit();
+//!     to_server.extend_from_slice(out);
+//!     let n = out.len();
+//!     client.transmitted(n);
+//!     // (the scripted server answers every complete command line)
+//!     while let Some(end) = to_server.windows(2).position(|w| w == b"\r\n") {
+//!         let line: Vec<u8> = to_server.drain(..end + 2).collect();
+//!         assert_eq!(&line[..end], script[0].0, "the client sent what the script expects");
+//!         to_client.extend_from_slice(script[0].1);
+//!         script = &script[1..];
+//!     }
+//!     // 2. Take every event; issue commands in reaction.
+//!     while let Some(event) = client.poll_event().expect("the server keeps to the protocol") {
+//!         match event {
+//!             Event::Greeting(g) => {
+//!                 assert!(g.timestamp.is_some());
+//!                 client.apop(b"mrose", b"tanstaaf").unwrap();
+//!             }
+//!             Event::Reply { command: CommandKind::Apop, line, .. } => {
+//!                 assert!(line.is_ok(), "logged in");
+//!                 // Queued at once; released as the server's PIPELINING allows.
+//!                 client.stat().unwrap();
+//!                 client.retr(1).unwrap();
+//!                 client.quit().unwrap();
+//!             }
+//!             Event::Stat { stat, .. } => assert_eq!((stat.count, stat.size), (1, 24)),
+//!             Event::Body { data, .. } => message.extend_from_slice(data),
+//!             Event::Closed { update } => {
+//!                 assert!(update, "QUIT in TRANSACTION: the server applies deletions");
+//!                 closed = true;
+//!             }
+//!             _ => {}
+//!         }
+//!     }
+//!     // 3. Hand over input (here: everything the script produced, in one go).
+//!     now += 10;
+//!     let taken = client.handle_input(Instant::from_millis(now), &to_client);
+//!     to_client.drain(..taken);
+//! }
+//! assert_eq!(message, b"Subject: hi\r\n\r\n.dot\r\n");
+//! assert!(script.is_empty());
+//! ```
+//!
+//! ## Decoding with the codec alone
 //!
 //! The framer owns no memory: the caller keeps the octets not consumed yet, appends what it
 //! reads, and calls [`codec::Framer::decode`] until it returns no frame. Body chunks borrow
@@ -65,7 +142,11 @@
 )]
 
 pub mod apop;
+pub mod client;
 pub mod codec;
+pub mod sasl;
 mod secret;
+mod time;
 
 pub use secret::Secret;
+pub use time::Instant;

@@ -23,7 +23,7 @@ mod greeting;
 mod lex;
 mod listing;
 mod mechanism;
-mod out;
+pub(crate) mod out;
 mod sasl_line;
 mod status;
 mod stuff;

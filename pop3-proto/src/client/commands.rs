@@ -1,0 +1,385 @@
+//! The command methods: each is checked against the session state and the security policy,
+//! encoded into the output buffer, and queued; the pipelining rules decide when it goes.
+
+use super::config::Security;
+use super::error::UsageError;
+use super::event::{CommandId, CommandKind};
+use super::queue::{Expect, Pending};
+use super::state::State;
+use super::{Client, Core};
+use crate::apop::ApopDigest;
+use crate::codec::out::Out;
+use crate::codec::{COMMAND_LINE_LIMIT, Command, EncodeError, Mechanism, Timestamp};
+use crate::sasl::b64::{Base64Writer, encoded_len};
+use crate::sasl::{self, Answer, Credentials, Mech};
+use crate::secret::Secret;
+
+impl<const TX: usize, const Q: usize> Core<TX, Q> {
+    /// Checks that `kind` may be issued now.
+    fn check(&self, kind: CommandKind) -> Result<(), UsageError> {
+        if self.poisoned.is_some() || self.state == State::Closed {
+            return Err(UsageError::Closed);
+        }
+        if let Some(p) = self.queue.iter().find(|p| p.expect.barrier()) {
+            return Err(UsageError::AwaitingReply {
+                command: p.expect.kind(),
+            });
+        }
+        let authorization = matches!(
+            kind,
+            CommandKind::User
+                | CommandKind::Pass
+                | CommandKind::Apop
+                | CommandKind::Auth
+                | CommandKind::Stls
+                | CommandKind::Utf8
+        );
+        let either = matches!(
+            kind,
+            CommandKind::Quit | CommandKind::Capa | CommandKind::Lang
+        );
+        let allowed = match self.state {
+            State::Authorization => authorization || either,
+            State::Transaction => !authorization,
+            State::Greeting | State::TlsHandshake | State::Closed => false,
+        };
+        if !allowed {
+            return Err(UsageError::WrongState {
+                command: kind,
+                state: self.state,
+            });
+        }
+        if self.queue.is_full() {
+            return Err(UsageError::QueueFull);
+        }
+        Ok(())
+    }
+
+    /// Checks that credentials may be sent (RFC 2595 section 2.3; the policy).
+    fn check_secure(&self) -> Result<(), UsageError> {
+        match (self.tls, self.config.security) {
+            (true, _) | (false, Security::AllowCleartext) => Ok(()),
+            (false, Security::RequireTls) => Err(UsageError::TlsRequired),
+        }
+    }
+
+    /// Encodes a command with `encode`, queues it as `expect`, and releases what may go.
+    fn issue(
+        &mut self,
+        expect: Expect,
+        encode: impl FnMut(&mut [u8]) -> Result<usize, EncodeError>,
+    ) -> Result<CommandId, UsageError> {
+        self.check(expect.kind())?;
+        let len = self.tx.append(encode)?;
+        let id = CommandId(self.next_id);
+        let pending = Pending {
+            id,
+            expect,
+            len,
+            released: false,
+        };
+        if self.queue.push_back(pending).is_err() {
+            // check() saw room; keep the buffer consistent all the same.
+            return Err(UsageError::QueueFull);
+        }
+        self.next_id = self.next_id.wrapping_add(1);
+        self.release();
+        Ok(id)
+    }
+
+    fn command(&mut self, expect: Expect, cmd: Command<'_>) -> Result<CommandId, UsageError> {
+        self.issue(expect, |buf| cmd.encode(buf))
+    }
+
+    /// Lets queued commands onto the wire: all of them up to the first barrier when the
+    /// server pipelines (RFC 2449 section 6.6), otherwise one at a time.
+    pub(super) fn release(&mut self) {
+        if !matches!(self.state, State::Authorization | State::Transaction) {
+            return;
+        }
+        let pipelining = self.caps.pipelining();
+        let mut awaiting = false;
+        for p in self.queue.iter_mut() {
+            if p.released {
+                if p.expect.barrier() || !pipelining {
+                    return;
+                }
+                awaiting = true;
+                continue;
+            }
+            if awaiting && !pipelining {
+                return;
+            }
+            if !awaiting {
+                // The reply timer starts when something is due.
+                self.last_activity = self.now;
+            }
+            p.released = true;
+            self.tx.release(p.len);
+            awaiting = true;
+            if p.expect.barrier() || !pipelining {
+                return;
+            }
+        }
+    }
+
+    /// Writes a SASL line (a response, or `*`) and lets it go at once: nothing else can be
+    /// queued behind an AUTH, so it is next on the wire.
+    pub(super) fn send_sasl(
+        &mut self,
+        answer: Answer,
+        mech: Mech,
+        step: u8,
+        creds: &Credentials<'_>,
+    ) -> Result<(), UsageError> {
+        let challenge = &self.challenge;
+        let len = self.tx.append(|buf| {
+            let mut out = Out::new(buf);
+            match answer {
+                Answer::Cancel => out.put(b"*"),
+                Answer::Respond => {
+                    let mut w = Base64Writer::new(&mut out);
+                    sasl::encode_response(mech, step, creds, challenge, &mut w);
+                    w.finish();
+                }
+            }
+            out.put(b"\r\n");
+            out.finish()
+        })?;
+        self.tx.release(len);
+        self.last_activity = self.now;
+        Ok(())
+    }
+}
+
+impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
+    /// `USER name` (RFC 1939 section 7). Then [`Client::pass`] once the server accepts it.
+    pub fn user(&mut self, name: &[u8]) -> Result<CommandId, UsageError> {
+        self.core.check(CommandKind::User)?;
+        self.core.check_secure()?;
+        self.core.command(Expect::User, Command::User(name))
+    }
+
+    /// `PASS password`, after a USER the server accepted. Spaces are sent as they are.
+    pub fn pass(&mut self, password: &[u8]) -> Result<CommandId, UsageError> {
+        self.core.check(CommandKind::Pass)?;
+        self.core.check_secure()?;
+        if !self.core.user_accepted {
+            return Err(UsageError::PassWithoutUser);
+        }
+        self.core
+            .command(Expect::Pass, Command::Pass(Secret::new(password)))
+    }
+
+    /// `APOP name digest` (RFC 1939 section 7), the digest computed here from the greeting's
+    /// timestamp, which must have msg-id shape.
+    pub fn apop(&mut self, name: &[u8], secret: &[u8]) -> Result<CommandId, UsageError> {
+        self.core.check(CommandKind::Apop)?;
+        self.core.check_secure()?;
+        let ts = Timestamp::new(&self.core.timestamp).ok_or(UsageError::NoApopTimestamp)?;
+        let digest = ApopDigest::compute(ts, secret);
+        let cmd = Command::Apop {
+            name,
+            digest: digest.as_secret(),
+        };
+        self.core.command(Expect::Apop, cmd)
+    }
+
+    /// `AUTH mechanism` (RFC 5034) with PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER. For
+    /// client-first mechanisms the first response rides on the command when the line fits in
+    /// 255 octets (and the configuration allows it); otherwise it follows the server's empty
+    /// challenge. Answer every [`Event::SaslChallenge`](super::Event::SaslChallenge) with
+    /// [`Client::sasl_continue`], passing the same credentials.
+    pub fn auth(
+        &mut self,
+        mechanism: Mechanism<'_>,
+        creds: &Credentials<'_>,
+    ) -> Result<CommandId, UsageError> {
+        self.core.check(CommandKind::Auth)?;
+        self.core.check_secure()?;
+        let mech =
+            Mech::for_credentials(mechanism, creds).ok_or(UsageError::UnsupportedMechanism)?;
+        let name = mech.mechanism().name();
+        let raw = sasl::response_len(mech, 0, creds);
+        // "AUTH " name " " base64 CRLF
+        let with_ir = 5 + name.len() + 1 + encoded_len(raw) + 2;
+        let initial = self.core.config.sasl_initial_response
+            && mech.client_first()
+            && raw > 0
+            && with_ir <= COMMAND_LINE_LIMIT;
+        let step = u8::from(initial);
+        self.core.issue(Expect::Auth { mech, step }, |buf| {
+            let mut out = Out::new(buf);
+            out.put(b"AUTH ");
+            out.put(name);
+            if initial {
+                out.put(b" ");
+                let mut w = Base64Writer::new(&mut out);
+                sasl::encode_response(mech, 0, creds, &[], &mut w);
+                w.finish();
+            }
+            out.finish_line(COMMAND_LINE_LIMIT)
+        })
+    }
+
+    /// Answers the SASL challenge just reported, with the credentials given to
+    /// [`Client::auth`]. A mechanism that has nothing more to say cancels with `*`.
+    pub fn sasl_continue(&mut self, creds: &Credentials<'_>) -> Result<(), UsageError> {
+        let core = &mut self.core;
+        let Some(Pending {
+            expect: Expect::Auth { mech, step },
+            ..
+        }) = core.queue.front().copied()
+        else {
+            return Err(UsageError::NoChallenge);
+        };
+        if !core.awaiting_challenge {
+            return Err(UsageError::NoChallenge);
+        }
+        let answer = sasl::answer(mech, step);
+        core.send_sasl(answer, mech, step, creds)?;
+        core.awaiting_challenge = false;
+        if let Some(front) = core.queue.front_mut() {
+            front.expect = Expect::Auth {
+                mech,
+                step: step.saturating_add(1),
+            };
+        }
+        Ok(())
+    }
+
+    /// Cancels the SASL exchange with `*` (RFC 5034 section 4); the server answers `-ERR`.
+    pub fn sasl_cancel(&mut self) -> Result<(), UsageError> {
+        let core = &mut self.core;
+        let Some(Pending {
+            expect: Expect::Auth { mech, step },
+            ..
+        }) = core.queue.front().copied()
+        else {
+            return Err(UsageError::NoChallenge);
+        };
+        if !core.awaiting_challenge {
+            return Err(UsageError::NoChallenge);
+        }
+        core.send_sasl(Answer::Cancel, mech, step, &Credentials::password(b"", b""))?;
+        core.awaiting_challenge = false;
+        Ok(())
+    }
+
+    /// `STAT`
+    pub fn stat(&mut self) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Stat, Command::Stat)
+    }
+
+    /// `LIST` (all messages, multi-line) or `LIST msg` (one, single line).
+    pub fn list(&mut self, msg: Option<u32>) -> Result<CommandId, UsageError> {
+        let expect = if msg.is_some() {
+            Expect::ListOne
+        } else {
+            Expect::ListAll
+        };
+        self.core.command(expect, Command::List(msg))
+    }
+
+    /// `RETR msg`: the message arrives as [`Event::Body`](super::Event::Body) chunks.
+    pub fn retr(&mut self, msg: u32) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Retr, Command::Retr(msg))
+    }
+
+    /// `DELE msg`: marks the message; the server removes it only at QUIT.
+    pub fn dele(&mut self, msg: u32) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Dele, Command::Dele(msg))
+    }
+
+    /// `NOOP`
+    pub fn noop(&mut self) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Noop, Command::Noop)
+    }
+
+    /// `RSET`: unmarks every message marked with DELE.
+    pub fn rset(&mut self) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Rset, Command::Rset)
+    }
+
+    /// `QUIT`: in TRANSACTION the server enters UPDATE and removes marked messages.
+    pub fn quit(&mut self) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Quit, Command::Quit)
+    }
+
+    /// `TOP msg lines`: the header and the first `lines` body lines.
+    pub fn top(&mut self, msg: u32, lines: u32) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Top, Command::Top { msg, lines })
+    }
+
+    /// `UIDL` (all messages, multi-line) or `UIDL msg` (one, single line).
+    pub fn uidl(&mut self, msg: Option<u32>) -> Result<CommandId, UsageError> {
+        let expect = if msg.is_some() {
+            Expect::UidlOne
+        } else {
+            Expect::UidlAll
+        };
+        self.core.command(expect, Command::Uidl(msg))
+    }
+
+    /// `CAPA` (RFC 2449 section 5).
+    pub fn capa(&mut self) -> Result<CommandId, UsageError> {
+        self.core.command(Expect::Capa, Command::Capa)
+    }
+
+    /// `STLS` (RFC 2595 section 4). On `+OK` the client reports
+    /// [`Event::TlsReady`](super::Event::TlsReady).
+    pub fn stls(&mut self) -> Result<CommandId, UsageError> {
+        self.core.check(CommandKind::Stls)?;
+        if self.core.tls || self.core.utf8 {
+            return Err(UsageError::StlsNotAllowed);
+        }
+        self.core.command(Expect::Stls, Command::Stls)
+    }
+
+    /// `UTF8` (RFC 6856 section 2), only if the server advertised it: servers that do not
+    /// know it may close the connection.
+    pub fn utf8(&mut self) -> Result<CommandId, UsageError> {
+        self.core.check(CommandKind::Utf8)?;
+        if !self.core.caps.utf8() {
+            return Err(UsageError::NotAdvertised {
+                command: CommandKind::Utf8,
+            });
+        }
+        self.core.command(Expect::Utf8, Command::Utf8)
+    }
+
+    /// `LANG` (list languages, multi-line) or `LANG tag` (select one; `*` for the
+    /// server's choice), only if the server advertised LANG (RFC 6856 section 3).
+    pub fn lang(&mut self, tag: Option<&[u8]>) -> Result<CommandId, UsageError> {
+        self.core.check(CommandKind::Lang)?;
+        if !self.core.caps.lang() {
+            return Err(UsageError::NotAdvertised {
+                command: CommandKind::Lang,
+            });
+        }
+        let expect = if tag.is_some() {
+            Expect::LangSet
+        } else {
+            Expect::LangList
+        };
+        self.core.command(expect, Command::Lang(tag))
+    }
+
+    /// The driver finished the TLS handshake after [`Event::TlsReady`](super::Event::TlsReady).
+    /// Capabilities learned in plaintext are forgotten and CAPA is issued again (RFC 2595
+    /// section 4); its id is returned.
+    pub fn tls_established(&mut self) -> Result<CommandId, UsageError> {
+        if self.core.state != State::TlsHandshake {
+            return Err(UsageError::WrongState {
+                command: CommandKind::Stls,
+                state: self.core.state,
+            });
+        }
+        self.core.tls = true;
+        self.core.state = State::Authorization;
+        self.core.caps.clear();
+        self.core.framer.reset();
+        self.core.last_activity = self.core.now;
+        self.capa()
+    }
+}

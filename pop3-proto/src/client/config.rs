@@ -1,0 +1,83 @@
+//! How a client session is set up.
+
+use core::time::Duration;
+
+use crate::codec::Strictness;
+
+/// Whether credentials may travel without TLS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Security {
+    /// No credential is sent before TLS is active (implicit TLS, or STLS). Over a plain
+    /// connection, STLS that is not advertised (after CAPA), refused, or a CAPA that fails,
+    /// ends the session: no silent fallback (curl CVE-2021-22946, fetchmail CVE-2006-5867).
+    #[default]
+    RequireTls,
+    /// Credentials may be sent in cleartext. For test servers and trusted links only.
+    AllowCleartext,
+}
+
+/// What the transport under the session is when it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Transport {
+    /// Plain TCP (port 110); TLS may come later with STLS.
+    Plain,
+    /// TLS from the first octet (port 995, RFC 8314).
+    Tls,
+}
+
+/// Client settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// The credential policy.
+    pub security: Security,
+    /// How replies are read; lenient by default, as servers in the field need.
+    pub strictness: Strictness,
+    /// Send a SASL initial response with AUTH when it fits the 255-octet command limit.
+    /// Turn off for servers that want it on a line of its own (Office 365 with XOAUTH2).
+    pub sasl_initial_response: bool,
+    /// How long the server may stay silent while a reply (or the TLS handshake) is due.
+    pub reply_timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            security: Security::RequireTls,
+            strictness: Strictness::Lenient,
+            sasl_initial_response: true,
+            reply_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The defaults with another credential policy.
+    pub fn with_security(self, security: Security) -> Self {
+        ClientConfig { security, ..self }
+    }
+
+    /// The defaults with another reading of input.
+    pub fn with_strictness(self, strictness: Strictness) -> Self {
+        ClientConfig { strictness, ..self }
+    }
+
+    /// With or without SASL initial responses.
+    pub fn with_sasl_initial_response(self, on: bool) -> Self {
+        ClientConfig {
+            sasl_initial_response: on,
+            ..self
+        }
+    }
+
+    /// With another reply timeout.
+    pub fn with_reply_timeout(self, reply_timeout: Duration) -> Self {
+        ClientConfig {
+            reply_timeout,
+            ..self
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! The sans-IO POP3 client: a state machine that any I/O loop can drive.
+//!
+//! Inputs are `handle_*` calls, commands are plain methods that return a [`CommandId`],
+//! outputs are `poll_*` calls. The client owns two fixed buffers (`RX` octets for replies,
+//! `TX` for commands) and a queue of `Q` commands in flight; it never allocates, never
+//! reads a clock and never blocks.
+//!
+//! # The drive loop
+//!
+//! After every input and every command:
+//!
+//! 1. send what [`Client::poll_transmit`] returns, then acknowledge it with
+//!    [`Client::transmitted`] (peek, write, acknowledge: a write that is cancelled or
+//!    fails loses nothing);
+//! 2. call [`Client::poll_event`] until it returns `Ok(None)`;
+//! 3. wait for input or until [`Client::poll_timeout`], and hand what happened to
+//!    [`Client::handle_input`], [`Client::handle_eof`] or [`Client::handle_timeout`].
+//!
+//! Output never exceeds `TX` octets, and commands are released to it only as the
+//! pipelining rules allow, so a driver that writes everything before reading cannot
+//! deadlock against a server that is writing too, as long as `TX` is smaller than the
+//! transport's send window (RFC 2449 section 6.6); the default 1 KiB is.
+//!
+//! A complete loop against a scripted server is in the crate documentation.
+
+mod capabilities;
+mod commands;
+mod config;
+mod error;
+mod event;
+mod queue;
+mod reply;
+mod state;
+mod tx;
+
+pub use capabilities::Capabilities;
+pub use config::{ClientConfig, Security, Transport};
+pub use error::{Error, UsageError};
+pub use event::{CommandId, CommandKind, Event, LineError};
+pub use state::State;
+
+use heapless::{Deque, Vec};
+
+use crate::codec::{Framer, RESPONSE_LINE_LIMIT};
+use crate::time::Instant;
+use queue::Pending;
+use tx::Tx;
+
+/// The longest APOP timestamp kept from the greeting.
+const MAX_TIMESTAMP: usize = 128;
+/// The longest decoded SASL challenge kept for the answer (CRAM-MD5 needs it).
+const MAX_CHALLENGE: usize = 256;
+
+/// An event the client owes the application after the one it just returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+enum Owed {
+    Closed { update: bool },
+}
+
+/// The POP3 client. See the module documentation for the drive loop.
+pub struct Client<const RX: usize = 1024, const TX: usize = 1024, const Q: usize = 32> {
+    rx: [u8; RX],
+    rx_start: usize,
+    rx_end: usize,
+    core: Core<TX, Q>,
+}
+
+/// Everything but the receive buffer, so that events can borrow that buffer while the state
+/// machine changes.
+struct Core<const TX: usize, const Q: usize> {
+    config: ClientConfig,
+    tls: bool,
+    state: State,
+    framer: Framer,
+    queue: Deque<Pending, Q>,
+    tx: Tx<TX>,
+    caps: Capabilities,
+    next_id: u32,
+    timestamp: Vec<u8, MAX_TIMESTAMP>,
+    challenge: Vec<u8, MAX_CHALLENGE>,
+    awaiting_challenge: bool,
+    user_accepted: bool,
+    utf8: bool,
+    /// Octets of the receive buffer consumed by the event last returned.
+    rx_consumed: usize,
+    now: Instant,
+    last_activity: Instant,
+    eof: bool,
+    owed: Option<Owed>,
+    closed_reported: bool,
+    poisoned: Option<Error>,
+}
+
+impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
+    /// A client for a connection just opened at `now`, waiting for the greeting.
+    ///
+    /// `RX` must hold a whole response line (512 octets, RFC 2449 section 4); a smaller
+    /// buffer does not compile.
+    pub fn new(config: ClientConfig, transport: Transport, now: Instant) -> Self {
+        const {
+            assert!(
+                RX >= RESPONSE_LINE_LIMIT,
+                "RX must hold a 512-octet response line"
+            )
+        };
+        Client {
+            rx: [0; RX],
+            rx_start: 0,
+            rx_end: 0,
+            core: Core {
+                config,
+                tls: transport == Transport::Tls,
+                state: State::Greeting,
+                framer: Framer::for_responses(config.strictness),
+                queue: Deque::new(),
+                tx: Tx::new(),
+                caps: Capabilities::default(),
+                next_id: 0,
+                timestamp: Vec::new(),
+                challenge: Vec::new(),
+                awaiting_challenge: false,
+                user_accepted: false,
+                utf8: false,
+                rx_consumed: 0,
+                now,
+                last_activity: now,
+                eof: false,
+                owed: None,
+                closed_reported: false,
+                poisoned: None,
+            },
+        }
+    }
+
+    /// The session state.
+    pub fn state(&self) -> State {
+        self.core.state
+    }
+
+    /// What the server advertised in its last CAPA reply.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.core.caps
+    }
+
+    /// True when the transport is TLS (implicit, or after STLS).
+    pub fn is_tls(&self) -> bool {
+        self.core.tls
+    }
+
+    /// Commands sent or waiting to be sent whose reply has not ended.
+    pub fn in_flight(&self) -> usize {
+        self.core.queue.len()
+    }
+
+    /// The fatal error that ended the session, if one did.
+    pub fn error(&self) -> Option<Error> {
+        self.core.poisoned
+    }
+
+    fn drop_consumed(&mut self) {
+        self.rx_start = (self.rx_start + self.core.rx_consumed).min(self.rx_end);
+        self.core.rx_consumed = 0;
+        if self.rx_start == self.rx_end {
+            self.rx_start = 0;
+            self.rx_end = 0;
+        }
+    }
+
+    /// Free space to read into directly (no copy); follow with [`Client::received`].
+    pub fn recv_buffer(&mut self) -> &mut [u8] {
+        self.drop_consumed();
+        if self.rx_end == RX && self.rx_start > 0 {
+            self.rx.copy_within(self.rx_start..self.rx_end, 0);
+            self.rx_end -= self.rx_start;
+            self.rx_start = 0;
+        }
+        self.rx.get_mut(self.rx_end..).unwrap_or_default()
+    }
+
+    /// `n` octets were read into [`Client::recv_buffer`] at `now`.
+    pub fn received(&mut self, now: Instant, n: usize) {
+        self.core.now = now;
+        if n == 0 || self.core.poisoned.is_some() {
+            return;
+        }
+        if self.core.state == State::TlsHandshake {
+            // Plaintext after the +OK to STLS: never to be read as a reply.
+            self.core.poison(Error::ResponseInjection);
+            return;
+        }
+        self.rx_end = (self.rx_end + n).min(RX);
+        self.core.last_activity = now;
+    }
+
+    /// Hands over octets read from the server at `now`. Returns how many were taken: fewer
+    /// than offered when the receive buffer is full (poll events, then offer the rest);
+    /// never loses any.
+    pub fn handle_input(&mut self, now: Instant, data: &[u8]) -> usize {
+        if self.core.poisoned.is_some() {
+            return data.len();
+        }
+        let space = self.recv_buffer();
+        let n = space.len().min(data.len());
+        if let (Some(dst), Some(src)) = (space.get_mut(..n), data.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.received(now, n);
+        n
+    }
+
+    /// The server closed the connection (or the read side ended) at `now`.
+    pub fn handle_eof(&mut self, now: Instant) {
+        self.core.now = now;
+        self.core.eof = true;
+    }
+
+    /// Time passed; call at or after [`Client::poll_timeout`].
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.core.now = now;
+        if self.core.deadline().is_some_and(|d| now >= d) {
+            self.core.poison(Error::Timeout);
+        }
+    }
+
+    /// When [`Client::handle_timeout`] should be called next, if a reply is due.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.core.deadline()
+    }
+
+    /// Octets to send now. Acknowledge what was written with [`Client::transmitted`].
+    pub fn poll_transmit(&self) -> &[u8] {
+        if self.core.poisoned.is_some() {
+            return &[];
+        }
+        self.core.tx.pending()
+    }
+
+    /// `n` octets of [`Client::poll_transmit`] were written.
+    pub fn transmitted(&mut self, n: usize) {
+        self.core.tx.transmitted(n);
+    }
+
+    /// The next event, `Ok(None)` when more input is needed. An `Err` is fatal: the
+    /// session is over and every later call returns the same error.
+    pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        if let Some(e) = self.core.poisoned {
+            return Err(e);
+        }
+        self.drop_consumed();
+        if let Some(owed) = self.core.owed.take() {
+            return Ok(Some(self.core.pay(owed)));
+        }
+        let input = self.rx.get(self.rx_start..self.rx_end).unwrap_or_default();
+        let core = &mut self.core;
+        let mut offset = 0;
+        loop {
+            let rest = input.get(offset..).unwrap_or_default();
+            let decoded = core.framer.decode(rest);
+            offset += decoded.consumed;
+            core.rx_consumed = offset;
+            let Some(frame) = decoded.frame else {
+                break;
+            };
+            let after = input.get(offset..).unwrap_or_default();
+            match core.on_frame(frame, after) {
+                Ok(Some(event)) => return Ok(Some(event)),
+                Ok(None) => {}
+                Err(e) => {
+                    core.poison(e);
+                    return Err(e);
+                }
+            }
+        }
+        if core.eof {
+            let partial = offset < input.len();
+            return core.on_eof(partial).inspect_err(|&e| core.poison(e));
+        }
+        Ok(None)
+    }
+}
+
+impl<const TX: usize, const Q: usize> Core<TX, Q> {
+    fn poison(&mut self, e: Error) {
+        if self.poisoned.is_none() {
+            self.poisoned = Some(e);
+        }
+        self.state = State::Closed;
+        self.queue.clear();
+        self.tx.clear();
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        if self.poisoned.is_some() {
+            return None;
+        }
+        let due = match self.state {
+            State::Greeting | State::TlsHandshake => true,
+            State::Closed => false,
+            State::Authorization | State::Transaction => self.queue.iter().any(|p| p.released),
+        };
+        due.then(|| self.last_activity.saturating_add(self.config.reply_timeout))
+    }
+
+    fn pay<'s>(&mut self, owed: Owed) -> Event<'s> {
+        match owed {
+            Owed::Closed { update } => {
+                self.closed_reported = true;
+                Event::Closed { update }
+            }
+        }
+    }
+
+    fn on_eof<'s>(&mut self, partial: bool) -> Result<Option<Event<'s>>, Error> {
+        if self.closed_reported {
+            return Ok(None);
+        }
+        let idle =
+            self.queue.is_empty() && !partial && self.framer.mode() == crate::codec::Mode::Line;
+        match self.state {
+            State::Closed => Ok(Some(self.pay(Owed::Closed { update: false }))),
+            // The server hung up between commands (autologout): nothing was deleted.
+            State::Authorization | State::Transaction if idle => {
+                self.state = State::Closed;
+                Ok(Some(self.pay(Owed::Closed { update: false })))
+            }
+            _ => Err(Error::UnexpectedEof),
+        }
+    }
+}
