@@ -149,3 +149,5 @@ pub fn reference_unstuff(wire: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
         rest = after;
     }
 }
+
+pub mod client;
