@@ -71,6 +71,7 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
     ) -> Result<CommandId, UsageError> {
         self.check(expect.kind())?;
         let len = self.tx.append(encode)?;
+        let len = u16::try_from(len).unwrap_or(u16::MAX);
         let id = CommandId(self.next_id);
         let pending = Pending {
             id,
@@ -115,7 +116,7 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
                 self.last_activity = self.now;
             }
             p.released = true;
-            self.tx.release(p.len);
+            self.tx.release(usize::from(p.len));
             awaiting = true;
             if p.expect.barrier() || !pipelining {
                 return;

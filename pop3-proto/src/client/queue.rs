@@ -91,8 +91,8 @@ impl Expect {
 pub(crate) struct Pending {
     pub(crate) id: CommandId,
     pub(crate) expect: Expect,
-    /// Octets of the encoded command in the output buffer.
-    pub(crate) len: usize,
+    /// Octets of the encoded command in the output buffer (a command is at most 255).
+    pub(crate) len: u16,
     /// The driver may send it: the pipelining rules allow it on the wire.
     pub(crate) released: bool,
 }
