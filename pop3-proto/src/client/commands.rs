@@ -124,32 +124,24 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
         }
     }
 
-    /// Writes a SASL line (a response, or `*`) and lets it go at once: nothing else can be
+    /// Writes a SASL line made by `write` and lets it go at once: nothing else can be
     /// queued behind an AUTH, so it is next on the wire.
-    pub(super) fn send_sasl(
-        &mut self,
-        answer: Answer,
-        mech: Mech,
-        step: u8,
-        creds: &Credentials<'_>,
-    ) -> Result<(), UsageError> {
-        let challenge = &self.challenge;
+    fn send_sasl_line(&mut self, write: impl Fn(&mut Out<'_>)) -> Result<(), UsageError> {
         let len = self.tx.append(|buf| {
             let mut out = Out::new(buf);
-            match answer {
-                Answer::Cancel => out.put(b"*"),
-                Answer::Respond => {
-                    let mut w = Base64Writer::new(&mut out);
-                    sasl::encode_response(mech, step, creds, challenge, &mut w);
-                    w.finish();
-                }
-            }
+            write(&mut out);
             out.put(b"\r\n");
             out.finish()
         })?;
         self.tx.release(len);
         self.last_activity = self.now;
         Ok(())
+    }
+
+    /// Cancels the SASL exchange with `*` (RFC 5034 section 4).
+    pub(super) fn send_sasl_cancel(&mut self) -> Result<(), UsageError> {
+        self.awaiting_challenge = false;
+        self.send_sasl_line(|out| out.put(b"*"))
     }
 }
 
@@ -237,34 +229,32 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
         if !core.awaiting_challenge {
             return Err(UsageError::NoChallenge);
         }
-        let answer = sasl::answer(mech, step);
-        core.send_sasl(answer, mech, step, creds)?;
-        core.awaiting_challenge = false;
-        if let Some(front) = core.queue.front_mut() {
-            front.expect = Expect::Auth {
-                mech,
-                step: step.saturating_add(1),
-            };
+        match sasl::answer(mech, step) {
+            Answer::Cancel => core.send_sasl_cancel(),
+            Answer::Respond => {
+                let challenge = core.challenge.clone();
+                core.send_sasl_line(|out| {
+                    let mut w = Base64Writer::new(out);
+                    sasl::encode_response(mech, step, creds, &challenge, &mut w);
+                    w.finish();
+                })?;
+                core.awaiting_challenge = false;
+                if let Some(front) = core.queue.front_mut() {
+                    front.expect = Expect::Auth { mech, step: step.saturating_add(1) };
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     /// Cancels the SASL exchange with `*` (RFC 5034 section 4); the server answers `-ERR`.
     pub fn sasl_cancel(&mut self) -> Result<(), UsageError> {
         let core = &mut self.core;
-        let Some(Pending {
-            expect: Expect::Auth { mech, step },
-            ..
-        }) = core.queue.front().copied()
-        else {
-            return Err(UsageError::NoChallenge);
-        };
-        if !core.awaiting_challenge {
+        let auth = matches!(core.queue.front(), Some(Pending { expect: Expect::Auth { .. }, .. }));
+        if !auth || !core.awaiting_challenge {
             return Err(UsageError::NoChallenge);
         }
-        core.send_sasl(Answer::Cancel, mech, step, &Credentials::password(b"", b""))?;
-        core.awaiting_challenge = false;
-        Ok(())
+        core.send_sasl_cancel()
     }
 
     /// `STAT`

@@ -10,7 +10,7 @@ use super::{Core, Owed};
 use crate::codec::{
     Capability, Continuation, Frame, Greeting, Mode, ScanListing, Stat, StatusLine, UidListing,
 };
-use crate::sasl::{self, Answer, Credentials};
+use crate::sasl;
 
 impl<const TX: usize, const Q: usize> Core<TX, Q> {
     /// Turns one frame into at most one event. `after` is what the input holds past it.
@@ -157,7 +157,7 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
     }
 
     fn on_challenge<'s>(&mut self, head: Pending, line: &'s [u8]) -> Result<Event<'s>, Error> {
-        let Expect::Auth { mech, step } = head.expect else {
+        let Expect::Auth { .. } = head.expect else {
             return Err(Error::UnsolicitedLine);
         };
         self.challenge.clear();
@@ -177,9 +177,7 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
             }
             None => {
                 // RFC 5034 section 4: a challenge that does not decode is cancelled.
-                let none = Credentials::password(b"", b"");
-                self.send_sasl(Answer::Cancel, mech, step, &none)
-                    .map_err(|_| Error::OutputFull)?;
+                self.send_sasl_cancel().map_err(|_| Error::OutputFull)?;
                 Ok(Event::BadLine {
                     id: head.id,
                     line,
