@@ -12,9 +12,9 @@
 //! ## The drive loop
 //!
 //! The core never does I/O: the driver moves bytes and time. After every input and every
-//! command it (1) sends what `poll_transmit` holds and acknowledges it with `transmitted`,
-//! (2) takes events from `poll_event` until `Ok(None)`, (3) waits for input or for
-//! `poll_timeout`. Here a scripted server plays the RFC 1939 section 10 session (with a
+//! command, until both are quiet, it (1) takes events from `poll_event` until `Ok(None)`,
+//! reacting to them, and (2) sends what `poll_transmit` holds and acknowledges it with
+//! `transmitted`; then (3) it waits for input or for `poll_timeout`. Here a scripted server plays the RFC 1939 section 10 session (with a
 //! shorter maildrop):
 //!
 //! ```
@@ -40,19 +40,7 @@
 //! let mut closed = false;
 //! let mut now = 0;
 //! while !closed {
-//!     // 1. Send, then acknowledge what was sent.
-//!     let out = client.poll_transmit();
-//!     to_server.extend_from_slice(out);
-//!     let n = out.len();
-//!     client.transmitted(n);
-//!     // (the scripted server answers every complete command line)
-//!     while let Some(end) = to_server.windows(2).position(|w| w == b"\r\n") {
-//!         let line: Vec<u8> = to_server.drain(..end + 2).collect();
-//!         assert_eq!(&line[..end], script[0].0, "the client sent what the script expects");
-//!         to_client.extend_from_slice(script[0].1);
-//!         script = &script[1..];
-//!     }
-//!     // 2. Take every event; issue commands in reaction.
+//!     // 1. Take every event; issue commands in reaction.
 //!     while let Some(event) = client.poll_event().expect("the server keeps to the protocol") {
 //!         match event {
 //!             Event::Greeting(g) => {
@@ -74,6 +62,18 @@
 //!             }
 //!             _ => {}
 //!         }
+//!     }
+//!     // 2. Send, then acknowledge what was sent.
+//!     let out = client.poll_transmit();
+//!     to_server.extend_from_slice(out);
+//!     let n = out.len();
+//!     client.transmitted(n);
+//!     // (the scripted server answers every complete command line)
+//!     while let Some(end) = to_server.windows(2).position(|w| w == b"\r\n") {
+//!         let line: Vec<u8> = to_server.drain(..end + 2).collect();
+//!         assert_eq!(&line[..end], script[0].0, "the client sent what the script expects");
+//!         to_client.extend_from_slice(script[0].1);
+//!         script = &script[1..];
 //!     }
 //!     // 3. Hand over input (here: everything the script produced, in one go).
 //!     now += 10;
@@ -144,8 +144,10 @@
 pub mod apop;
 pub mod client;
 pub mod codec;
+mod outbuf;
 pub mod sasl;
 mod secret;
+pub mod server;
 mod time;
 
 pub use secret::Secret;

@@ -240,7 +240,10 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
                 })?;
                 core.awaiting_challenge = false;
                 if let Some(front) = core.queue.front_mut() {
-                    front.expect = Expect::Auth { mech, step: step.saturating_add(1) };
+                    front.expect = Expect::Auth {
+                        mech,
+                        step: step.saturating_add(1),
+                    };
                 }
                 Ok(())
             }
@@ -250,7 +253,13 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
     /// Cancels the SASL exchange with `*` (RFC 5034 section 4); the server answers `-ERR`.
     pub fn sasl_cancel(&mut self) -> Result<(), UsageError> {
         let core = &mut self.core;
-        let auth = matches!(core.queue.front(), Some(Pending { expect: Expect::Auth { .. }, .. }));
+        let auth = matches!(
+            core.queue.front(),
+            Some(Pending {
+                expect: Expect::Auth { .. },
+                ..
+            })
+        );
         if !auth || !core.awaiting_challenge {
             return Err(UsageError::NoChallenge);
         }

@@ -7,14 +7,16 @@
 //!
 //! # The drive loop
 //!
-//! After every input and every command:
+//! After every input and every command, until both are quiet:
 //!
-//! 1. send what [`Client::poll_transmit`] returns, then acknowledge it with
+//! 1. call [`Client::poll_event`] until it returns `Ok(None)`, reacting to each event
+//!    (reading replies releases queued commands, so events come first);
+//! 2. send what [`Client::poll_transmit`] returns, then acknowledge it with
 //!    [`Client::transmitted`] (peek, write, acknowledge: a write that is cancelled or
 //!    fails loses nothing);
-//! 2. call [`Client::poll_event`] until it returns `Ok(None)`;
-//! 3. wait for input or until [`Client::poll_timeout`], and hand what happened to
-//!    [`Client::handle_input`], [`Client::handle_eof`] or [`Client::handle_timeout`].
+//!
+//! then wait for input or until [`Client::poll_timeout`], and hand what happened to
+//! [`Client::handle_input`], [`Client::handle_eof`] or [`Client::handle_timeout`].
 //!
 //! Output never exceeds `TX` octets, and commands are released to it only as the
 //! pipelining rules allow, so a driver that writes everything before reading cannot
@@ -31,7 +33,6 @@ mod event;
 mod queue;
 mod reply;
 mod state;
-mod tx;
 
 pub use capabilities::Capabilities;
 pub use config::{ClientConfig, Security, Transport};
@@ -42,9 +43,9 @@ pub use state::State;
 use heapless::{Deque, Vec};
 
 use crate::codec::{Framer, RESPONSE_LINE_LIMIT};
+use crate::outbuf::Tx;
 use crate::time::Instant;
 use queue::Pending;
-use tx::Tx;
 
 /// The longest APOP timestamp kept from the greeting.
 const MAX_TIMESTAMP: usize = 128;

@@ -20,7 +20,7 @@ mod command;
 mod error;
 mod framer;
 mod greeting;
-mod lex;
+pub(crate) mod lex;
 mod listing;
 mod mechanism;
 pub(crate) mod out;

@@ -164,9 +164,11 @@ impl<'r> Run<'r> {
             let out = self.client.poll_transmit().to_vec();
             self.client.transmitted(out.len());
             self.sent.extend_from_slice(&out);
-            let event = match self.client.poll_event() {
-                Ok(Some(e)) => own(e),
-                Ok(None) if out.is_empty() => return,
+            let polled = self.client.poll_event().map(|e| e.map(own));
+            let event = match polled {
+                Ok(Some(e)) => e,
+                // Reading replies may release commands: loop until both are quiet.
+                Ok(None) if out.is_empty() && self.client.poll_transmit().is_empty() => return,
                 Ok(None) => continue,
                 Err(e) => {
                     if self.events.last() != Some(&Ev::Fatal(e)) {

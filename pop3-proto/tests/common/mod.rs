@@ -151,3 +151,4 @@ pub fn reference_unstuff(wire: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 }
 
 pub mod client;
+pub mod server;

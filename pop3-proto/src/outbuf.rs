@@ -1,5 +1,6 @@
-//! The output buffer: encoded commands wait here until the pipelining rules release them
-//! and the driver acknowledges sending them.
+//! The output buffer of both state machines: lines are encoded into it, released when the
+//! protocol lets them go (the client holds commands back for pipelining; the server
+//! releases at once), and dropped when the driver acknowledges sending them.
 
 use crate::codec::EncodeError;
 
@@ -39,6 +40,49 @@ impl<const N: usize> Tx<N> {
         };
         self.end += n;
         Ok(n)
+    }
+
+    /// Octets that can still be appended (after compaction).
+    pub(crate) fn room(&self) -> usize {
+        N - (self.end - self.start)
+    }
+
+    /// Appends and releases at once.
+    pub(crate) fn push(
+        &mut self,
+        encode: impl FnMut(&mut [u8]) -> Result<usize, EncodeError>,
+    ) -> Result<usize, EncodeError> {
+        let n = self.append(encode)?;
+        self.release(n);
+        Ok(n)
+    }
+
+    /// Appends `bytes` as they are and releases them.
+    pub(crate) fn push_bytes(&mut self, bytes: &[u8]) -> Result<usize, EncodeError> {
+        self.push(|b| {
+            let dst = b
+                .get_mut(..bytes.len())
+                .ok_or(EncodeError::BufferTooSmall {
+                    needed: bytes.len(),
+                })?;
+            dst.copy_from_slice(bytes);
+            Ok(bytes.len())
+        })
+    }
+
+    /// The free space for a streaming encoder, compacted first; follow with
+    /// [`Tx::push_written`].
+    pub(crate) fn free(&mut self) -> &mut [u8] {
+        if self.start > 0 {
+            self.compact();
+        }
+        self.buf.get_mut(self.end..).unwrap_or_default()
+    }
+
+    /// `n` octets were written into [`Tx::free`]; they may go.
+    pub(crate) fn push_written(&mut self, n: usize) {
+        self.end = (self.end + n).min(N);
+        self.released = self.end;
     }
 
     fn compact(&mut self) {

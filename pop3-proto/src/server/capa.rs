@@ -1,0 +1,97 @@
+//! The CAPA reply, made from the configuration and the session (RFC 2449 section 5): a
+//! capability is listed only when the server will honour it now.
+
+use super::config::ServerConfig;
+use crate::codec::{Capability, EncodeError, Mechanisms};
+use crate::outbuf::Tx;
+
+/// The session facts CAPA depends on.
+pub(crate) struct CapaState {
+    pub(crate) tls: bool,
+    pub(crate) authorization: bool,
+    pub(crate) utf8_active: bool,
+}
+
+/// Writes the SASL mechanism names offered now into `buf`; returns the length.
+fn mechanisms(config: &ServerConfig<'_>, s: &CapaState, buf: &mut [u8; 64]) -> usize {
+    let cleartext = s.tls || config.allow_cleartext_passwords;
+    let names: [(bool, &[u8]); 5] = [
+        (cleartext, b"PLAIN"),
+        (cleartext, b"LOGIN"),
+        (config.cram_md5, b"CRAM-MD5"),
+        (config.oauth, b"XOAUTH2"),
+        (config.oauth, b"OAUTHBEARER"),
+    ];
+    let mut len = 0;
+    for (_, name) in names.iter().filter(|(on, _)| *on) {
+        let sep = usize::from(len > 0);
+        if let Some(dst) = buf.get_mut(len..len + sep + name.len()) {
+            let (space, rest) = dst.split_at_mut(sep);
+            space.fill(b' ');
+            rest.copy_from_slice(name);
+            len += sep + name.len();
+        }
+    }
+    len
+}
+
+/// Writes `+OK`, the capability lines and the terminator.
+pub(crate) fn write<const N: usize>(
+    tx: &mut Tx<N>,
+    config: &ServerConfig<'_>,
+    s: &CapaState,
+) -> Result<(), EncodeError> {
+    tx.push(|b| crate::codec::StatusLine::ok(b"Capability list follows").encode(b))?;
+    let mut names = [0u8; 64];
+    let n = mechanisms(config, s, &mut names);
+    let names = names.get(..n).unwrap_or_default();
+    let cleartext = s.tls || config.allow_cleartext_passwords;
+    let caps = [
+        (true, Capability::Top),
+        (true, Capability::Uidl),
+        (true, Capability::RespCodes),
+        (true, Capability::AuthRespCode),
+        (true, Capability::Pipelining),
+        (cleartext, Capability::User),
+        (!names.is_empty(), Capability::Sasl(Mechanisms::new(names))),
+        (
+            config.stls && !s.tls && s.authorization && !s.utf8_active,
+            Capability::Stls,
+        ),
+        (
+            config.utf8 && s.authorization,
+            Capability::Utf8 { user: false },
+        ),
+        (
+            !config.implementation.is_empty(),
+            Capability::Implementation(config.implementation),
+        ),
+    ];
+    for (_, cap) in caps.iter().filter(|(on, _)| *on) {
+        tx.push(|b| cap.encode(b))?;
+    }
+    tx.push_bytes(crate::codec::END_OF_MULTILINE)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capa_fits() {
+        let mut tx: Tx<2048> = Tx::new();
+        let config = ServerConfig::default();
+        let s = CapaState {
+            tls: false,
+            authorization: true,
+            utf8_active: false,
+        };
+        assert_eq!(write(&mut tx, &config, &s), Ok(()));
+        assert!(
+            tx.pending().ends_with(b".\r\n"),
+            "{:?}",
+            core::str::from_utf8(tx.pending())
+        );
+    }
+}

@@ -1,0 +1,132 @@
+//! How a server session is set up.
+
+use core::time::Duration;
+
+use crate::codec::Strictness;
+
+/// RFC 1939 section 3: an autologout timer, if any, is at least 10 minutes.
+pub const MIN_AUTOLOGOUT: Duration = Duration::from_secs(10 * 60);
+
+/// Server settings. What is advertised in CAPA follows from them, so that the server never
+/// advertises what it does not do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct ServerConfig<'c> {
+    /// Text of the greeting, before the APOP timestamp.
+    pub greeting: &'c [u8],
+    /// Host name for the APOP timestamp `<token@host>`.
+    pub hostname: &'c [u8],
+    /// `IMPLEMENTATION` text in CAPA; empty for none.
+    pub implementation: &'c [u8],
+    /// STLS can be offered (the driver has a certificate).
+    pub stls: bool,
+    /// USER/PASS, PLAIN and LOGIN are allowed without TLS. Off by default (RFC 2595
+    /// section 2.3); CRAM-MD5 and APOP do not send the password and stay available.
+    pub allow_cleartext_passwords: bool,
+    /// Offer APOP (needs the plaintext secret on the server side).
+    pub apop: bool,
+    /// Offer SASL CRAM-MD5 (needs the plaintext secret too).
+    pub cram_md5: bool,
+    /// Offer SASL XOAUTH2 and OAUTHBEARER.
+    pub oauth: bool,
+    /// Offer the UTF8 command (RFC 6856).
+    pub utf8: bool,
+    /// How input is read.
+    pub strictness: Strictness,
+    /// Bad commands tolerated before login, then the session closes.
+    pub max_bad_commands_before_login: u16,
+    /// Bad commands tolerated after login.
+    pub max_bad_commands: u16,
+    /// Idle time after which the session closes without UPDATE; never less than
+    /// [`MIN_AUTOLOGOUT`].
+    pub autologout: Duration,
+}
+
+impl Default for ServerConfig<'_> {
+    fn default() -> Self {
+        ServerConfig {
+            greeting: b"POP3 server ready",
+            hostname: b"localhost",
+            implementation: b"",
+            stls: false,
+            allow_cleartext_passwords: false,
+            apop: false,
+            cram_md5: false,
+            oauth: false,
+            utf8: false,
+            strictness: Strictness::Lenient,
+            max_bad_commands_before_login: 3,
+            max_bad_commands: 20,
+            autologout: MIN_AUTOLOGOUT,
+        }
+    }
+}
+
+impl<'c> ServerConfig<'c> {
+    /// The defaults with another greeting text and host name.
+    pub fn named(greeting: &'c [u8], hostname: &'c [u8]) -> Self {
+        ServerConfig {
+            greeting,
+            hostname,
+            ..ServerConfig::default()
+        }
+    }
+
+    /// With STLS offered or not.
+    pub fn with_stls(self, stls: bool) -> Self {
+        ServerConfig { stls, ..self }
+    }
+
+    /// With cleartext passwords allowed or not.
+    pub fn with_cleartext_passwords(self, allow: bool) -> Self {
+        ServerConfig {
+            allow_cleartext_passwords: allow,
+            ..self
+        }
+    }
+
+    /// With APOP and CRAM-MD5 offered or not.
+    pub fn with_shared_secrets(self, on: bool) -> Self {
+        ServerConfig {
+            apop: on,
+            cram_md5: on,
+            ..self
+        }
+    }
+
+    /// With XOAUTH2 and OAUTHBEARER offered or not.
+    pub fn with_oauth(self, on: bool) -> Self {
+        ServerConfig { oauth: on, ..self }
+    }
+
+    /// With the UTF8 command offered or not.
+    pub fn with_utf8(self, on: bool) -> Self {
+        ServerConfig { utf8: on, ..self }
+    }
+
+    /// With an `IMPLEMENTATION` capability.
+    pub fn with_implementation(self, text: &'c [u8]) -> Self {
+        ServerConfig {
+            implementation: text,
+            ..self
+        }
+    }
+
+    /// With another autologout time (raised to [`MIN_AUTOLOGOUT`] if lower).
+    pub fn with_autologout(self, autologout: Duration) -> Self {
+        ServerConfig {
+            autologout: autologout.max(MIN_AUTOLOGOUT),
+            ..self
+        }
+    }
+
+    /// With other bad-command limits.
+    pub fn with_bad_command_limits(self, before_login: u16, after_login: u16) -> Self {
+        ServerConfig {
+            max_bad_commands_before_login: before_login,
+            max_bad_commands: after_login,
+            ..self
+        }
+    }
+}

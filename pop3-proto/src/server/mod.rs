@@ -1,0 +1,480 @@
+//! The sans-IO POP3 server: the protocol of RFC 1939, 2449, 2595, 3206, 5034 and 6856, with
+//! the maildrop left to the application.
+//!
+//! The server parses and checks every command, answers everything the protocol decides by
+//! itself (wrong state, unknown or malformed commands, message numbers out of range or
+//! already marked, DELE, RSET, NOOP, CAPA, STLS, SASL exchanges), and asks the application,
+//! through [`Request`]s from [`Server::poll_event`], only for what it owns: checking
+//! credentials, sizes, unique-ids, message contents, and removing messages at UPDATE.
+//! The application answers with typed methods ([`Server::accept_login`], [`Server::size`],
+//! [`Server::send_body`], ...); the server formats every reply.
+//!
+//! Commands that arrive together (PIPELINING) are answered one after the other, in order;
+//! the next command is not read until the application has answered the current request
+//! and the output buffer has room.
+//!
+//! The drive loop is the client's. Until both are quiet: take [`Server::poll_event`] until
+//! `None`, answering each request (reading commands queues replies, so requests come
+//! first); send [`Server::poll_transmit`] and acknowledge with [`Server::transmitted`].
+//! Then wait for input or [`Server::poll_timeout`]. After [`Request::Closed`], send what
+//! is left and close the connection.
+
+mod answer;
+mod capa;
+mod config;
+mod dispatch;
+mod event;
+mod marks;
+mod sasl;
+mod top;
+
+pub use answer::{Failure, ServerUsageError};
+pub use config::{MIN_AUTOLOGOUT, ServerConfig};
+pub use event::{AuthRequest, Marked, Request};
+
+use heapless::Vec;
+
+use crate::codec::{COMMAND_LINE_LIMIT, Framer, Mechanism, Stuffer, Timestamp};
+use crate::outbuf::Tx;
+use crate::secret::Secret;
+use crate::time::Instant;
+use marks::Marks;
+use sasl::SaslState;
+use top::TopCut;
+
+/// Where the session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ServerState {
+    /// AUTHORIZATION: waiting for credentials.
+    Authorization,
+    /// The `+OK` to STLS is out; the driver runs the TLS handshake.
+    TlsHandshake,
+    /// TRANSACTION: the maildrop is open.
+    Transaction,
+    /// The session is over.
+    Closed,
+}
+
+/// Where a piece of a request's data lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Src {
+    /// A range of the receive buffer (the command line).
+    Rx(usize, usize),
+    /// A range of the decoded SASL data.
+    Decoded(usize, usize),
+    /// The name given with USER (or LOGIN's first answer).
+    User,
+    /// Nothing.
+    Empty,
+}
+
+/// A request, with its data as positions: turned into a borrowed [`Request`] at the last
+/// moment, after the state machine has finished changing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ask {
+    Password {
+        user: Src,
+        password: Src,
+        authzid: Src,
+    },
+    Apop {
+        user: Src,
+        digest: Src,
+    },
+    CramMd5 {
+        user: Src,
+        digest: Src,
+    },
+    Bearer {
+        mechanism: Mechanism<'static>,
+        user: Src,
+        token: Src,
+    },
+    Stat,
+    Size(u32),
+    Uid(u32),
+    Retrieve {
+        msg: u32,
+        lines: Option<u32>,
+    },
+    StartTls,
+    Update,
+    Closed {
+        update: bool,
+    },
+}
+
+/// What the application owes the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Awaiting {
+    /// Nothing: the next command may be read.
+    Nothing,
+    Login,
+    Stat,
+    /// A size; `listing` when it is a line of LIST rather than the reply to `LIST n`.
+    Size {
+        msg: u32,
+        listing: bool,
+    },
+    Uid {
+        msg: u32,
+        listing: bool,
+    },
+    /// A message body; `started` once `+OK` is out.
+    Body {
+        stuffer: Stuffer,
+        top: Option<TopCut>,
+        started: bool,
+    },
+    Update,
+    TlsHandshake,
+    /// A LIST or UIDL listing continues from message `next` (the server drives it).
+    Listing {
+        next: u32,
+        uid: bool,
+    },
+}
+
+/// The POP3 server. See the module documentation.
+///
+/// `RX` octets hold commands and SASL lines (and bound the largest SASL answer, such as an
+/// OAuth token); `TX` octets of replies wait for the transport; `W` words of marks serve
+/// maildrops of up to `32 * W` messages (a larger maildrop is served in part, as some
+/// servers do).
+pub struct Server<'c, const RX: usize = 1024, const TX: usize = 2048, const W: usize = 128> {
+    rx: [u8; RX],
+    rx_start: usize,
+    rx_end: usize,
+    core: Core<'c, RX, TX, W>,
+}
+
+struct Core<'c, const RX: usize, const TX: usize, const W: usize> {
+    config: ServerConfig<'c>,
+    tls: bool,
+    state: ServerState,
+    framer: Framer,
+    tx: Tx<TX>,
+    timestamp: Vec<u8, 128>,
+    user: Vec<u8, COMMAND_LINE_LIMIT>,
+    sasl: SaslState,
+    decoded: [u8; RX],
+    awaiting: Awaiting,
+    marks: Marks<W>,
+    messages: u32,
+    bad_commands: u16,
+    utf8: bool,
+    rx_consumed: usize,
+    now: Instant,
+    last_activity: Instant,
+    owed: Option<Ask>,
+    closed_reported: bool,
+    discard_input: bool,
+}
+
+impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W> {
+    /// A session on a connection accepted at `now`, greeting queued. `token` makes the
+    /// APOP timestamp `<token@hostname>` unique: it must differ for every greeting (RFC
+    /// 1939 section 7), e.g. process id, a counter and the clock. `tls` is true on an
+    /// implicit-TLS port.
+    pub fn new(config: ServerConfig<'c>, token: &[u8], tls: bool, now: Instant) -> Self {
+        const {
+            assert!(RX >= COMMAND_LINE_LIMIT, "RX must hold a 255-octet command");
+            assert!(TX >= 1024, "TX must hold a CAPA reply");
+        };
+        let mut core = Core {
+            config,
+            tls,
+            state: ServerState::Authorization,
+            framer: Framer::new(COMMAND_LINE_LIMIT, config.strictness),
+            tx: Tx::new(),
+            timestamp: Vec::new(),
+            user: Vec::new(),
+            sasl: SaslState::None,
+            decoded: [0; RX],
+            awaiting: Awaiting::Nothing,
+            marks: Marks::new(),
+            messages: 0,
+            bad_commands: 0,
+            utf8: false,
+            rx_consumed: 0,
+            now,
+            last_activity: now,
+            owed: None,
+            closed_reported: false,
+            discard_input: false,
+        };
+        core.make_timestamp(token);
+        core.greet();
+        Server {
+            rx: [0; RX],
+            rx_start: 0,
+            rx_end: 0,
+            core,
+        }
+    }
+
+    /// The session state.
+    pub fn state(&self) -> ServerState {
+        self.core.state
+    }
+
+    /// The APOP timestamp of the greeting, if one was made.
+    pub fn timestamp(&self) -> Option<Timestamp<'_>> {
+        Timestamp::new(&self.core.timestamp)
+    }
+
+    /// Messages in the maildrop as served (after login).
+    pub fn message_count(&self) -> u32 {
+        self.core.messages
+    }
+
+    /// True when `msg` is marked with DELE: STAT totals leave it out.
+    pub fn is_marked(&self, msg: u32) -> bool {
+        self.core.marks.is_marked(msg)
+    }
+
+    fn drop_consumed(&mut self) {
+        self.rx_start = (self.rx_start + self.core.rx_consumed).min(self.rx_end);
+        self.core.rx_consumed = 0;
+        if self.rx_start == self.rx_end {
+            self.rx_start = 0;
+            self.rx_end = 0;
+        }
+    }
+
+    /// Free space to read into directly; follow with [`Server::received`].
+    pub fn recv_buffer(&mut self) -> &mut [u8] {
+        self.drop_consumed();
+        if self.rx_end == RX && self.rx_start > 0 {
+            self.rx.copy_within(self.rx_start..self.rx_end, 0);
+            self.rx_end -= self.rx_start;
+            self.rx_start = 0;
+        }
+        self.rx.get_mut(self.rx_end..).unwrap_or_default()
+    }
+
+    /// `n` octets were read into [`Server::recv_buffer`] at `now`.
+    pub fn received(&mut self, now: Instant, n: usize) {
+        self.core.now = now;
+        if n == 0
+            || matches!(
+                self.core.state,
+                ServerState::Closed | ServerState::TlsHandshake
+            )
+        {
+            return;
+        }
+        self.rx_end = (self.rx_end + n).min(RX);
+        self.core.last_activity = now;
+    }
+
+    /// Hands over octets from the client. Returns how many were taken (fewer when the
+    /// receive buffer is full: poll events, then offer the rest). Input after the session
+    /// closed, or during the TLS handshake, is discarded.
+    pub fn handle_input(&mut self, now: Instant, data: &[u8]) -> usize {
+        if matches!(
+            self.core.state,
+            ServerState::Closed | ServerState::TlsHandshake
+        ) {
+            self.core.now = now;
+            return data.len();
+        }
+        let space = self.recv_buffer();
+        let n = space.len().min(data.len());
+        if let (Some(dst), Some(src)) = (space.get_mut(..n), data.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.received(now, n);
+        n
+    }
+
+    /// The client closed the connection: the session ends without UPDATE.
+    pub fn handle_eof(&mut self, now: Instant) {
+        self.core.now = now;
+        self.core.close(false);
+    }
+
+    /// Time passed. At the autologout deadline the session closes without UPDATE and
+    /// without a reply (RFC 1939 section 3).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.core.now = now;
+        if self.core.deadline().is_some_and(|d| now >= d) {
+            self.core.close(false);
+        }
+    }
+
+    /// The autologout deadline.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.core.deadline()
+    }
+
+    /// Octets to send now; acknowledge with [`Server::transmitted`].
+    pub fn poll_transmit(&self) -> &[u8] {
+        self.core.tx.pending()
+    }
+
+    /// `n` octets of [`Server::poll_transmit`] were written.
+    pub fn transmitted(&mut self, n: usize) {
+        self.core.tx.transmitted(n);
+    }
+
+    /// The next request for the application, `None` when the server waits for input, for
+    /// room in the output buffer, or for the application's answer to the last request.
+    pub fn poll_event(&mut self) -> Option<Request<'_>> {
+        self.drop_consumed();
+        let ask = self.next_ask()?;
+        let core = &self.core;
+        let rx = self.rx.get(..self.rx_end).unwrap_or_default();
+        Some(core.materialize(ask, rx))
+    }
+
+    fn next_ask(&mut self) -> Option<Ask> {
+        if let Some(ask) = self.core.owed.take() {
+            return Some(ask);
+        }
+        // Octets of the unconsumed input used by this call; positions handed out in the
+        // request stay valid until the next call drops them.
+        let mut offset = 0;
+        loop {
+            match self.core.awaiting {
+                Awaiting::Listing { next, uid } => {
+                    if self.core.tx.room() < 128 {
+                        return None;
+                    }
+                    if let Some(ask) = self.core.next_listing(next, uid) {
+                        return Some(ask);
+                    }
+                }
+                Awaiting::Nothing if self.core.state != ServerState::Closed => {
+                    if self.core.tx.room() < 1024 {
+                        return None;
+                    }
+                    let input = self.rx.get(self.rx_start..self.rx_end).unwrap_or_default();
+                    let decoded = self
+                        .core
+                        .framer
+                        .decode(input.get(offset..).unwrap_or_default());
+                    let line_at = self.rx_start + offset;
+                    offset += decoded.consumed;
+                    self.core.rx_consumed = offset;
+                    let frame = decoded.frame?;
+                    let ask = self.core.on_frame(frame, line_at);
+                    if self.core.discard_input {
+                        // STLS: whatever the client sent after it was sent in plaintext and
+                        // must never run inside TLS (CVE-2011-0411 class).
+                        self.core.discard_input = false;
+                        self.core.rx_consumed = input.len();
+                    }
+                    if ask.is_some() {
+                        return ask;
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
+    fn deadline(&self) -> Option<Instant> {
+        match self.state {
+            ServerState::Closed => None,
+            _ => Some(
+                self.last_activity
+                    .saturating_add(self.config.autologout.max(config::MIN_AUTOLOGOUT)),
+            ),
+        }
+    }
+
+    /// Ends the session; `update` only after a QUIT whose UPDATE was done.
+    fn close(&mut self, update: bool) {
+        if self.state == ServerState::Closed {
+            return;
+        }
+        self.state = ServerState::Closed;
+        self.awaiting = Awaiting::Nothing;
+        if !self.closed_reported {
+            self.closed_reported = true;
+            self.owed = Some(Ask::Closed { update });
+        }
+    }
+
+    fn make_timestamp(&mut self, token: &[u8]) {
+        for part in [&b"<"[..], token, b"@", self.config.hostname, b">"] {
+            if self.timestamp.extend_from_slice(part).is_err() {
+                self.timestamp.clear();
+                return;
+            }
+        }
+        if Timestamp::new(&self.timestamp).is_none() {
+            self.timestamp.clear();
+        }
+    }
+
+    fn greet(&mut self) {
+        let timestamp = Timestamp::new(&self.timestamp);
+        let greeting = crate::codec::Greeting::ok(self.config.greeting, timestamp);
+        if self.tx.push(|b| greeting.encode(b)).is_err() {
+            let _ = self
+                .tx
+                .push(|b| crate::codec::StatusLine::ok(b"POP3 server ready").encode(b));
+        }
+    }
+
+    fn src<'a>(&'a self, src: Src, rx: &'a [u8]) -> &'a [u8] {
+        match src {
+            Src::Rx(a, b) => rx.get(a..b).unwrap_or_default(),
+            Src::Decoded(a, b) => self.decoded.get(a..b).unwrap_or_default(),
+            Src::User => &self.user,
+            Src::Empty => &[],
+        }
+    }
+
+    fn materialize<'a>(&'a self, ask: Ask, rx: &'a [u8]) -> Request<'a> {
+        let s = |src| self.src(src, rx);
+        match ask {
+            Ask::Password {
+                user,
+                password,
+                authzid,
+            } => Request::Auth(AuthRequest::Password {
+                user: s(user),
+                password: Secret::new(s(password)),
+                authzid: s(authzid),
+            }),
+            Ask::Apop { user, digest } => match Timestamp::new(&self.timestamp) {
+                Some(timestamp) => Request::Auth(AuthRequest::Apop {
+                    user: s(user),
+                    digest: s(digest),
+                    timestamp,
+                }),
+                // dispatch() refuses APOP without a timestamp; keep the types honest anyway.
+                None => Request::Closed { update: false },
+            },
+            Ask::CramMd5 { user, digest } => Request::Auth(AuthRequest::CramMd5 {
+                user: s(user),
+                digest: s(digest),
+                challenge: &self.timestamp,
+            }),
+            Ask::Bearer {
+                mechanism,
+                user,
+                token,
+            } => Request::Auth(AuthRequest::Bearer {
+                mechanism,
+                user: s(user),
+                token: Secret::new(s(token)),
+            }),
+            Ask::Stat => Request::Stat,
+            Ask::Size(msg) => Request::Size { msg },
+            Ask::Uid(msg) => Request::Uid { msg },
+            Ask::Retrieve { msg, lines } => Request::Retrieve { msg, lines },
+            Ask::StartTls => Request::StartTls,
+            Ask::Update => Request::Update {
+                marked: self.marks.marked(),
+            },
+            Ask::Closed { update } => Request::Closed { update },
+        }
+    }
+}

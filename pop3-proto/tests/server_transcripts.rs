@@ -1,0 +1,128 @@
+//! The server on the RFC example sessions: the bytes it sends, byte for byte, and the same
+//! session fed at every split point and one byte at a time.
+
+mod common;
+
+use common::server::{Maildrop, rfc_config, run_server};
+use pop3_proto::server::ServerState;
+
+const MSG1: &[u8] = b"From: a\r\nSubject: one\r\n\r\n.leading dot\r\n";
+const MSG2: &[u8] = b"From: b\n\n.\nx";
+
+fn maildrop() -> Maildrop {
+    Maildrop::new(&[
+        (b"whqtswO00WBw418f9t5JxYwZ", MSG1),
+        (b"QhdPYR:00WBw1Ph7x7", MSG2),
+    ])
+}
+
+const RFC1939_CLIENT: &[u8] = b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n\
+STAT\r\nLIST\r\nRETR 1\r\nDELE 1\r\nRETR 2\r\nDELE 2\r\nQUIT\r\n";
+
+const RFC1939_SERVER: &[u8] = b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n\
++OK Maildrop has 2 messages\r\n\
++OK 2 56\r\n\
++OK Scan listing follows\r\n\
+1 39\r\n\
+2 17\r\n\
+.\r\n\
++OK Message follows\r\n\
+From: a\r\nSubject: one\r\n\r\n..leading dot\r\n\
+.\r\n\
++OK Message 1 marked to be deleted\r\n\
++OK Message follows\r\n\
+From: b\r\n\r\n..\r\nx\r\n\
+.\r\n\
++OK Message 2 marked to be deleted\r\n\
++OK Logging out, 2 messages deleted\r\n";
+
+#[test]
+fn rfc1939_section_10_session_byte_exact() {
+    let mut drop = maildrop();
+    let (server, out) = run_server(rfc_config(), &mut drop, RFC1939_CLIENT, usize::MAX);
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(RFC1939_SERVER)
+    );
+    assert_eq!(drop.removed, Some(vec![1, 2]));
+    assert_eq!(drop.closed, Some(true));
+    assert_eq!(server.state(), ServerState::Closed);
+}
+
+#[test]
+fn rfc1939_session_at_every_split_point_and_body_chunk_size() {
+    for chunk in 1..=RFC1939_CLIENT.len() {
+        let mut drop = maildrop();
+        drop.chunk = chunk;
+        let (_, out) = run_server(rfc_config(), &mut drop, RFC1939_CLIENT, chunk);
+        assert!(
+            out == RFC1939_SERVER,
+            "client bytes and body chunks of {chunk}"
+        );
+    }
+}
+
+#[test]
+fn rfc1939_uidl_top_user_pass_examples() {
+    let mut drop = maildrop();
+    drop.messages[0].1 = b"A: 1\r\nB: 2\r\n\r\nl1\r\n.l2\r\nl3\r\n".to_vec();
+    let client =
+        b"USER frated\r\nPASS x\r\nUSER mrose\r\nPASS tanstaaf\r\nUIDL\r\nUIDL 2\r\nUIDL 3\r\n\
+TOP 1 0\r\nTOP 1 2\r\nTOP 1 99\r\nLIST 2\r\nNOOP\r\nRSET\r\n";
+    let (_, out) = run_server(
+        rfc_config().with_cleartext_passwords(true),
+        &mut drop,
+        client,
+        usize::MAX,
+    );
+    let expected = "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n\
++OK Send PASS\r\n\
+-ERR [AUTH] Authentication failed\r\n\
++OK Send PASS\r\n\
++OK Maildrop has 2 messages\r\n\
++OK Unique-id listing follows\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n\
++OK 2 QhdPYR:00WBw1Ph7x7\r\n\
+-ERR There's no message 3\r\n\
++OK Message follows\r\nA: 1\r\nB: 2\r\n\r\n.\r\n\
++OK Message follows\r\nA: 1\r\nB: 2\r\n\r\nl1\r\n..l2\r\n.\r\n\
++OK Message follows\r\nA: 1\r\nB: 2\r\n\r\nl1\r\n..l2\r\nl3\r\n.\r\n\
++OK 2 17\r\n\
++OK\r\n\
++OK Maildrop has 2 messages\r\n";
+    assert_eq!(String::from_utf8_lossy(&out), expected);
+}
+
+#[test]
+fn rfc2449_capa_follows_the_configuration() {
+    let client = b"CAPA\r\n";
+    let (_, out) = run_server(rfc_config(), &mut maildrop(), client, usize::MAX);
+    let text = String::from_utf8_lossy(&out);
+    // Without TLS and without cleartext passwords: no USER, no PLAIN, no LOGIN.
+    assert!(text.contains("\r\nSASL CRAM-MD5\r\n"), "{text}");
+    assert!(!text.contains("USER"), "{text}");
+    assert!(!text.contains("STLS"), "{text}");
+    let (_, out) = run_server(
+        rfc_config()
+            .with_stls(true)
+            .with_cleartext_passwords(true)
+            .with_oauth(true)
+            .with_implementation(b"pop3-rs"),
+        &mut maildrop(),
+        client,
+        usize::MAX,
+    );
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.ends_with(
+        "+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\n\
+SASL PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER\r\nSTLS\r\nIMPLEMENTATION pop3-rs\r\n.\r\n"
+    ), "{text}");
+}
+
+#[test]
+fn rfc2449_in_use_and_rfc3206_codes() {
+    let mut drop = maildrop();
+    drop.locked = true;
+    let client = b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n";
+    let (_, out) = run_server(rfc_config(), &mut drop, client, usize::MAX);
+    assert!(out.ends_with(b"-ERR [IN-USE] Mailbox is locked\r\n"));
+}
