@@ -72,6 +72,28 @@ pub enum Ev {
     Fatal(Error),
 }
 
+impl Ev {
+    /// The same event with its command id zeroed, to compare sessions whose ids differ.
+    pub fn without_id(&self) -> Ev {
+        let mut e = self.clone();
+        match &mut e {
+            Ev::Reply { id, .. }
+            | Ev::Stat { id, .. }
+            | Ev::Scan { id, .. }
+            | Ev::Uid { id, .. }
+            | Ev::Capability { id, .. }
+            | Ev::Language { id, .. }
+            | Ev::Body { id, .. }
+            | Ev::End { id }
+            | Ev::Challenge { id, .. }
+            | Ev::TlsReady { id }
+            | Ev::BadLine { id, .. } => *id = 0,
+            Ev::Greeting { .. } | Ev::Closed { .. } | Ev::Fatal(_) => {}
+        }
+        e
+    }
+}
+
 pub fn own(e: Event<'_>) -> Ev {
     match e {
         Event::Greeting(g) => Ev::Greeting {

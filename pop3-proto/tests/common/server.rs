@@ -24,6 +24,8 @@ pub struct Maildrop {
     pub log: Vec<String>,
     /// Body octets offered per `send_body` call.
     pub chunk: usize,
+    /// Write `<TLS>` into the output where the handshake would run (transcripts only).
+    pub tls_marker: bool,
 }
 
 impl Maildrop {
@@ -41,6 +43,7 @@ impl Maildrop {
             closed: None,
             log: Vec::new(),
             chunk: 7,
+            tls_marker: true,
         }
     }
 
@@ -139,7 +142,9 @@ pub fn serve(server: &mut TestServer, drop: &mut Maildrop, out: &mut Vec<u8>) {
                 let pending = server.poll_transmit().to_vec();
                 server.transmitted(pending.len());
                 out.extend_from_slice(&pending);
-                out.extend_from_slice(b"<TLS>");
+                if drop.tls_marker {
+                    out.extend_from_slice(b"<TLS>");
+                }
                 server.tls_established().unwrap();
             }
             Owned::Update(marked) => {
