@@ -40,7 +40,7 @@ pub enum AuthRequest<'a> {
     /// SASL XOAUTH2 or OAUTHBEARER: an OAuth 2.0 access token to validate.
     Bearer {
         /// The mechanism used.
-        mechanism: Mechanism<'static>,
+        mechanism: Mechanism<'a>,
         /// The user name.
         user: &'a [u8],
         /// The access token.
