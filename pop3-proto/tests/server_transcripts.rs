@@ -126,3 +126,28 @@ fn rfc2449_in_use_and_rfc3206_codes() {
     let (_, out) = run_server(rfc_config(), &mut drop, client, usize::MAX);
     assert!(out.ends_with(b"-ERR [IN-USE] Mailbox is locked\r\n"));
 }
+
+#[test]
+fn greeting_with_a_response_code_and_a_fresh_timestamp() {
+    use pop3_proto::Instant;
+    use pop3_proto::codec::RespCode;
+    use pop3_proto::server::Server;
+    let config = rfc_config().with_greeting_code(RespCode::SYS_TEMP);
+    let a: common::server::TestServer =
+        Server::new(config, b"100.1", false, Instant::from_millis(0));
+    let b: common::server::TestServer =
+        Server::new(config, b"100.2", false, Instant::from_millis(0));
+    assert_eq!(
+        a.poll_transmit(),
+        b"+OK [SYS/TEMP] POP3 server ready <100.1@dbc.mtview.ca.us>\r\n"
+    );
+    assert_ne!(
+        a.timestamp(),
+        b.timestamp(),
+        "a different timestamp for every greeting"
+    );
+    // A token that would not make a msg-id gives no APOP timestamp at all.
+    let c: common::server::TestServer =
+        Server::new(config, b"bad token", false, Instant::from_millis(0));
+    assert_eq!(c.timestamp(), None);
+}

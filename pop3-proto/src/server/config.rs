@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use crate::codec::Strictness;
+use crate::codec::{RespCode, Strictness};
 
 /// RFC 1939 section 3: an autologout timer, if any, is at least 10 minutes.
 pub const MIN_AUTOLOGOUT: Duration = Duration::from_secs(10 * 60);
@@ -15,6 +15,9 @@ pub const MIN_AUTOLOGOUT: Duration = Duration::from_secs(10 * 60);
 pub struct ServerConfig<'c> {
     /// Text of the greeting, before the APOP timestamp.
     pub greeting: &'c [u8],
+    /// A response code for the greeting (RFC 2449 allows one), e.g. `[SYS/TEMP]` text
+    /// for a server about to go down; `None` for none.
+    pub greeting_code: Option<RespCode<'c>>,
     /// Host name for the APOP timestamp `<token@host>`.
     pub hostname: &'c [u8],
     /// `IMPLEMENTATION` text in CAPA; empty for none.
@@ -47,6 +50,7 @@ impl Default for ServerConfig<'_> {
     fn default() -> Self {
         ServerConfig {
             greeting: b"POP3 server ready",
+            greeting_code: None,
             hostname: b"localhost",
             implementation: b"",
             stls: false,
@@ -70,6 +74,14 @@ impl<'c> ServerConfig<'c> {
             greeting,
             hostname,
             ..ServerConfig::default()
+        }
+    }
+
+    /// With a response code in the greeting.
+    pub fn with_greeting_code(self, code: RespCode<'c>) -> Self {
+        ServerConfig {
+            greeting_code: Some(code),
+            ..self
         }
     }
 

@@ -414,7 +414,10 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
 
     fn greet(&mut self) {
         let timestamp = Timestamp::new(&self.timestamp);
-        let greeting = crate::codec::Greeting::ok(self.config.greeting, timestamp);
+        let mut greeting = crate::codec::Greeting::ok(self.config.greeting, timestamp);
+        if let Some(code) = self.config.greeting_code {
+            greeting = greeting.with_code(code);
+        }
         if self.tx.push(|b| greeting.encode(b)).is_err() {
             let _ = self
                 .tx
