@@ -144,6 +144,8 @@
 pub mod apop;
 pub mod client;
 pub mod codec;
+#[cfg(feature = "io")]
+pub mod io;
 mod outbuf;
 pub mod sasl;
 mod secret;

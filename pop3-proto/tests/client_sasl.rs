@@ -220,3 +220,50 @@ fn the_application_may_cancel() {
             .is_ok()
     );
 }
+
+/// Feeds `server` to a fresh plain-text client that allows cleartext, and returns it.
+fn greeted_with(server: &[u8]) -> pop3_proto::client::Client {
+    use pop3_proto::Instant;
+    use pop3_proto::client::{Client, ClientConfig, Security};
+    let config = ClientConfig::default().with_security(Security::AllowCleartext);
+    let mut c: Client = Client::new(config, Transport::Plain, Instant::from_millis(0));
+    c.handle_input(Instant::from_millis(1), server);
+    while let Ok(Some(_)) = c.poll_event() {}
+    c
+}
+
+#[test]
+fn preferred_login_is_the_strongest_offered() {
+    use pop3_proto::client::LoginMethod;
+    let password = Credentials::password(b"mrose", b"tanstaaf");
+    let token = Credentials::bearer(b"mrose", b"ya29");
+    let apop_greeting = b"+OK ready <1896.697170952@dbc.mtview.ca.us>\r\n";
+
+    // Before CAPA only the greeting speaks: APOP with a valid timestamp, else USER/PASS.
+    let c = greeted_with(apop_greeting);
+    assert_eq!(c.preferred_login(&password), Some(LoginMethod::Apop));
+    let c = greeted_with(b"+OK ready\r\n");
+    assert_eq!(c.preferred_login(&password), Some(LoginMethod::UserPass));
+    assert_eq!(
+        c.preferred_login(&token),
+        None,
+        "no bearer mechanism offered"
+    );
+
+    let mut c = greeted_with(apop_greeting);
+    c.capa().unwrap();
+    let capa = b"+OK\r\nSASL LOGIN PLAIN CRAM-MD5 XOAUTH2 OAUTHBEARER\r\nUSER\r\n.\r\n";
+    c.handle_input(pop3_proto::Instant::from_millis(2), capa);
+    while let Ok(Some(_)) = c.poll_event() {}
+    let sasl = |m| Some(LoginMethod::Sasl(m));
+    assert_eq!(c.preferred_login(&password), sasl(Mechanism::CramMd5));
+    assert_eq!(c.preferred_login(&token), sasl(Mechanism::OAuthBearer));
+
+    let mut c = greeted_with(apop_greeting);
+    c.capa().unwrap();
+    let capa = b"+OK\r\nSASL LOGIN PLAIN XOAUTH2\r\n.\r\n";
+    c.handle_input(pop3_proto::Instant::from_millis(2), capa);
+    while let Ok(Some(_)) = c.poll_event() {}
+    assert_eq!(c.preferred_login(&password), sasl(Mechanism::Plain));
+    assert_eq!(c.preferred_login(&token), sasl(Mechanism::XOAuth2));
+}

@@ -30,6 +30,7 @@ mod commands;
 mod config;
 mod error;
 mod event;
+mod login;
 mod queue;
 mod reply;
 mod state;
@@ -38,6 +39,7 @@ pub use capabilities::Capabilities;
 pub use config::{ClientConfig, Security, Transport};
 pub use error::{Error, UsageError};
 pub use event::{CommandId, CommandKind, Event, LineError};
+pub use login::LoginMethod;
 pub use state::State;
 
 use heapless::{Deque, Vec};

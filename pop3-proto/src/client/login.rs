@@ -1,0 +1,50 @@
+//! Which way to log in: the strongest method that both the server and the credentials allow.
+
+use super::Client;
+use crate::codec::{Mechanism, Timestamp};
+use crate::sasl::Credentials;
+
+/// A way to log in, as [`Client::preferred_login`] picks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum LoginMethod {
+    /// `AUTH` with this SASL mechanism ([`Client::auth`]).
+    Sasl(Mechanism<'static>),
+    /// `APOP` ([`Client::apop`]).
+    Apop,
+    /// `USER` then `PASS` ([`Client::user`], [`Client::pass`]).
+    UserPass,
+}
+
+/// Password mechanisms, strongest first: challenge-response keeps the password itself off
+/// the wire even inside TLS; PLAIN is one round trip; LOGIN is the legacy fallback.
+const PASSWORD_MECHANISMS: [Mechanism<'static>; 3] =
+    [Mechanism::CramMd5, Mechanism::Plain, Mechanism::Login];
+/// Bearer mechanisms, standard first.
+const BEARER_MECHANISMS: [Mechanism<'static>; 2] = [Mechanism::OAuthBearer, Mechanism::XOAuth2];
+
+impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
+    /// The strongest login method the server offers for these credentials: a SASL
+    /// mechanism it lists in CAPA (CRAM-MD5, then PLAIN, then LOGIN for a password;
+    /// OAUTHBEARER, then XOAUTH2 for a token), then APOP when the greeting carried a valid
+    /// timestamp, then USER/PASS. Issue CAPA first: without it only APOP and USER/PASS are
+    /// known. `None` for a token when the server offers no bearer mechanism. Whether the
+    /// method may run on this connection is still checked by the command itself.
+    pub fn preferred_login(&self, creds: &Credentials<'_>) -> Option<LoginMethod> {
+        let caps = self.capabilities();
+        let offered =
+            |list: &[Mechanism<'static>]| list.iter().copied().find(|m| caps.sasl_mechanism(*m));
+        match creds {
+            Credentials::Bearer { .. } => offered(&BEARER_MECHANISMS).map(LoginMethod::Sasl),
+            Credentials::Password { .. } => {
+                if let Some(m) = offered(&PASSWORD_MECHANISMS) {
+                    Some(LoginMethod::Sasl(m))
+                } else if Timestamp::new(&self.core.timestamp).is_some() {
+                    Some(LoginMethod::Apop)
+                } else {
+                    Some(LoginMethod::UserPass)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The drive loop, written once for every blocking transport (feature `io`): anything that
+//! implements the `embedded-io` traits plus [`Clock`], from a std `TcpStream` or rustls
+//! stream to a UART. Still no I/O of its own: the transport does it.
+
+mod blocking;
+
+pub use blocking::{Clock, Drive, DriveError, drive};
