@@ -1,0 +1,528 @@
+//! The blocking client: connect (plain, implicit TLS, STLS), log in, and every command, each
+//! call driving the core's state machine through the generic loop until its reply is in.
+
+mod error;
+mod stream;
+
+use std::io::{self, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pop3_proto::Instant;
+use pop3_proto::client::{
+    self as core, ClientConfig, CommandId, CommandKind, Event, LoginMethod, Security, State,
+    Transport,
+};
+use pop3_proto::codec::{Status, Strictness};
+use pop3_proto::io::drive;
+use pop3_proto::sasl::Credentials;
+
+use crate::tls::Trust;
+pub use error::{Error, Refusal};
+use stream::{Link, Stream};
+
+/// The core with buffers sized for throughput on a host: a 64 KiB receive buffer means
+/// one socket read per 64 KiB of message.
+type Core = core::Client<65536, 4096, 64>;
+
+/// How the connection is protected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tls {
+    /// TLS from the first octet (RFC 8314; port 995).
+    Implicit,
+    /// Plain TCP upgraded with STLS before login (RFC 2595; port 110). Fails closed when the
+    /// server does not offer STLS or refuses it.
+    StartTls,
+    /// No TLS at all. Logging in then needs [`Connect::allow_cleartext_auth`].
+    None,
+}
+
+/// Where and how to connect; [`Connect::connect`] opens the session.
+#[derive(Clone, Debug)]
+pub struct Connect {
+    host: String,
+    port: Option<u16>,
+    tls: Tls,
+    trust: Trust,
+    allow_cleartext: bool,
+    timeout: Duration,
+    strictness: Strictness,
+}
+
+impl Connect {
+    /// A connection to `host` with implicit TLS on port 995, trusting the web's CAs.
+    pub fn new(host: impl Into<String>) -> Self {
+        Connect {
+            host: host.into(),
+            port: None,
+            tls: Tls::Implicit,
+            trust: Trust::WebRoots,
+            allow_cleartext: false,
+            timeout: Duration::from_secs(60),
+            strictness: Strictness::Lenient,
+        }
+    }
+
+    /// The TLS mode (default: implicit).
+    pub fn tls(mut self, tls: Tls) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// The port (default: 995 with implicit TLS, 110 otherwise).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Which CAs to trust (default: the bundled web roots).
+    pub fn trust(mut self, trust: Trust) -> Self {
+        self.trust = trust;
+        self
+    }
+
+    /// Allows passwords and SASL responses on a connection without TLS.
+    pub fn allow_cleartext_auth(mut self, allow: bool) -> Self {
+        self.allow_cleartext = allow;
+        self
+    }
+
+    /// How long to wait for the connection, for each reply, and for each read (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Whether to accept the deviations real servers make (bare LF, `+ok`; default: yes).
+    pub fn strictness(mut self, strictness: Strictness) -> Self {
+        self.strictness = strictness;
+        self
+    }
+
+    /// The port this connection will use.
+    pub fn effective_port(&self) -> u16 {
+        self.port
+            .unwrap_or(if self.tls == Tls::Implicit { 995 } else { 110 })
+    }
+
+    /// Connects, reads the greeting, asks for the capabilities, and runs STLS when asked to.
+    pub fn connect(self) -> Result<Client, Error> {
+        let tcp = self.open_tcp().map_err(Error::Connection)?;
+        tcp.set_nodelay(true).map_err(Error::Connection)?;
+        let tls_config = self.trust.client_config().map_err(Error::Tls)?;
+        let mut link = Link::new(Stream::Plain(tcp), self.timeout);
+        let transport = if self.tls == Tls::Implicit {
+            link.start_tls(Arc::clone(&tls_config), &self.host)
+                .map_err(Error::from_io)?;
+            Transport::Tls
+        } else {
+            Transport::Plain
+        };
+        let security = if self.allow_cleartext {
+            Security::AllowCleartext
+        } else {
+            Security::RequireTls
+        };
+        let config = ClientConfig::default()
+            .with_security(security)
+            .with_strictness(self.strictness)
+            .with_reply_timeout(self.timeout);
+        let now = Instant::from_millis(0);
+        let mut client = Client {
+            core: Box::new(Core::new(config, transport, now)),
+            link,
+            host: self.host,
+            tls_config,
+            greeting: String::new(),
+        };
+        client.read_greeting()?;
+        client.capa()?;
+        if self.tls == Tls::StartTls {
+            client.start_tls()?;
+        }
+        Ok(client)
+    }
+
+    fn open_tcp(&self) -> io::Result<TcpStream> {
+        let mut last = None;
+        for addr in (self.host.as_str(), self.effective_port()).to_socket_addrs()? {
+            match TcpStream::connect_timeout(&addr, self.timeout) {
+                Ok(tcp) => return Ok(tcp),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{}: no address", self.host),
+            )
+        }))
+    }
+}
+
+/// A piece of a message from [`Client::fetch`].
+#[derive(Debug)]
+pub enum Fetched<'a> {
+    /// Octets of message `msg`, in order, as the server serves them (CRLF line ends).
+    Data {
+        /// The message number.
+        msg: u32,
+        /// The octets.
+        data: &'a [u8],
+    },
+    /// Message `msg` is complete.
+    End {
+        /// The message number.
+        msg: u32,
+    },
+}
+
+/// A logged-in or not yet logged-in POP3 session.
+pub struct Client {
+    core: Box<Core>,
+    link: Link,
+    host: String,
+    tls_config: Arc<rustls::ClientConfig>,
+    greeting: String,
+}
+
+impl Client {
+    /// The greeting's text.
+    pub fn greeting(&self) -> &str {
+        &self.greeting
+    }
+
+    /// True when the connection runs TLS.
+    pub fn is_tls(&self) -> bool {
+        self.core.is_tls()
+    }
+
+    /// What the server announced in its last CAPA reply.
+    pub fn capabilities(&self) -> &core::Capabilities {
+        self.core.capabilities()
+    }
+
+    /// The underlying state machine's state.
+    pub fn state(&self) -> State {
+        self.core.state()
+    }
+
+    /// Drives the session until nothing is in flight, giving each event to `on`. A
+    /// `-ERR` to a command becomes [`Error::Refused`] (or [`Error::Auth`] for a login).
+    fn run(&mut self, mut on: impl FnMut(Event<'_>) -> Result<(), Error>) -> Result<(), Error> {
+        let mut failed = None;
+        let r = drive(&mut *self.core, &mut self.link, |event| {
+            let outcome = match event {
+                Event::Reply { command, line, .. } if line.status == Status::Err => {
+                    let refusal = Refusal::new(command, &line);
+                    Err(match command {
+                        CommandKind::User
+                        | CommandKind::Pass
+                        | CommandKind::Apop
+                        | CommandKind::Auth => Error::Auth(refusal),
+                        _ => Error::Refused(refusal),
+                    })
+                }
+                other => on(other),
+            };
+            match outcome {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(e) => {
+                    failed.get_or_insert(e);
+                    // Keep reading: the rest of the replies in flight must be consumed
+                    // for the session to stay usable. Only a sink failure stops at once.
+                    if matches!(failed, Some(Error::Sink(_))) {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                }
+            }
+        });
+        let r = r.map_err(Error::from);
+        match failed {
+            Some(e) => Err(e),
+            None => r.map(|_| ()),
+        }
+    }
+
+    fn read_greeting(&mut self) -> Result<(), Error> {
+        let mut text = String::new();
+        let mut refused = false;
+        self.run(|event| {
+            if let Event::Greeting(g) = event {
+                text = String::from_utf8_lossy(g.line.text).into_owned();
+                refused = !g.is_ok();
+            }
+            Ok(())
+        })?;
+        self.greeting = text;
+        if refused {
+            return Err(Error::Unavailable(self.greeting.clone()));
+        }
+        Ok(())
+    }
+
+    /// Asks for the capabilities again (RFC 2449); see [`Client::capabilities`]. A server
+    /// without CAPA answers `-ERR`, which is not an error here.
+    pub fn capa(&mut self) -> Result<(), Error> {
+        self.core.capa()?;
+        match self.run(|_| Ok(())) {
+            Err(Error::Refused(r)) if r.command == CommandKind::Capa => Ok(()),
+            other => other,
+        }
+    }
+
+    fn start_tls(&mut self) -> Result<(), Error> {
+        self.core.stls()?;
+        let mut ready = false;
+        let r = drive(&mut *self.core, &mut self.link, |event| {
+            if let Event::TlsReady { .. } = event {
+                ready = true;
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        });
+        r.map_err(Error::from)?;
+        if !ready {
+            // The core refuses the session (fail closed) when STLS was answered -ERR.
+            return Err(self.core.error().map_or(
+                Error::Protocol(core::Error::TlsUnavailable),
+                Error::Protocol,
+            ));
+        }
+        let host = self.host.clone();
+        self.link
+            .start_tls(Arc::clone(&self.tls_config), &host)
+            .map_err(Error::from_io)?;
+        self.core.tls_established()?;
+        self.run(|_| Ok(()))
+    }
+
+    /// Logs in with the strongest method the server offers for a password: SASL
+    /// CRAM-MD5, PLAIN or LOGIN, then APOP, then USER/PASS.
+    pub fn login(&mut self, user: &str, password: &str) -> Result<(), Error> {
+        self.login_with(&Credentials::password(user.as_bytes(), password.as_bytes()))
+    }
+
+    /// Logs in with an OAuth 2.0 access token: OAUTHBEARER or XOAUTH2.
+    pub fn login_oauth(&mut self, user: &str, token: &str) -> Result<(), Error> {
+        self.login_with(&Credentials::bearer(user.as_bytes(), token.as_bytes()))
+    }
+
+    /// Logs in with `creds`, choosing the method as [`Client::login`] does.
+    pub fn login_with(&mut self, creds: &Credentials<'_>) -> Result<(), Error> {
+        let method = self
+            .core
+            .preferred_login(creds)
+            .ok_or(Error::NoLoginMethod)?;
+        self.login_by(method, creds)
+    }
+
+    /// Logs in with exactly this method.
+    pub fn login_by(&mut self, method: LoginMethod, creds: &Credentials<'_>) -> Result<(), Error> {
+        match method {
+            LoginMethod::UserPass => {
+                let Credentials::Password { user, password, .. } = creds else {
+                    return Err(Error::NoLoginMethod);
+                };
+                self.core.user(user)?;
+                self.run(|_| Ok(()))?;
+                self.core.pass(password.expose())?;
+                self.run(|_| Ok(()))
+            }
+            LoginMethod::Apop => {
+                let Credentials::Password { user, password, .. } = creds else {
+                    return Err(Error::NoLoginMethod);
+                };
+                self.core.apop(user, password.expose())?;
+                self.run(|_| Ok(()))
+            }
+            LoginMethod::Sasl(mechanism) => {
+                self.core.auth(mechanism, creds)?;
+                loop {
+                    let mut challenged = false;
+                    let mut failed = None;
+                    let r = drive(&mut *self.core, &mut self.link, |event| match event {
+                        Event::SaslChallenge { .. } => {
+                            challenged = true;
+                            ControlFlow::Break(())
+                        }
+                        Event::Reply { command, line, .. } if line.status == Status::Err => {
+                            failed = Some(Error::Auth(Refusal::new(command, &line)));
+                            ControlFlow::Continue(())
+                        }
+                        _ => ControlFlow::Continue(()),
+                    });
+                    r.map_err(Error::from)?;
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                    if !challenged {
+                        return Ok(());
+                    }
+                    self.core.sasl_continue(creds)?;
+                }
+            }
+        }
+    }
+
+    /// STAT: messages in the maildrop and their total size.
+    pub fn stat(&mut self) -> Result<(u32, u64), Error> {
+        self.core.stat()?;
+        let mut out = (0, 0);
+        self.run(|event| {
+            if let Event::Stat { stat, .. } = event {
+                out = (stat.count, stat.size);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// LIST: every message number and its size.
+    pub fn list(&mut self) -> Result<Vec<(u32, u64)>, Error> {
+        self.core.list(None)?;
+        let mut out = Vec::new();
+        self.run(|event| {
+            if let Event::ScanListing { listing, .. } = event {
+                out.push((listing.msg, listing.size));
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// `LIST n`: the size of one message.
+    pub fn list_one(&mut self, msg: u32) -> Result<u64, Error> {
+        self.core.list(Some(msg))?;
+        let mut out = 0;
+        self.run(|event| {
+            if let Event::ScanListing { listing, .. } = event {
+                out = listing.size;
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// UIDL: every message number and its unique-id.
+    pub fn uidl(&mut self) -> Result<Vec<(u32, String)>, Error> {
+        self.core.uidl(None)?;
+        let mut out = Vec::new();
+        self.run(|event| {
+            if let Event::UidListing { listing, .. } = event {
+                out.push((
+                    listing.msg,
+                    String::from_utf8_lossy(listing.uid).into_owned(),
+                ));
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// `UIDL n`: the unique-id of one message.
+    pub fn uidl_one(&mut self, msg: u32) -> Result<String, Error> {
+        self.core.uidl(Some(msg))?;
+        let mut out = String::new();
+        self.run(|event| {
+            if let Event::UidListing { listing, .. } = event {
+                out = String::from_utf8_lossy(listing.uid).into_owned();
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// TOP: the header and the first `lines` lines of the body.
+    pub fn top(&mut self, msg: u32, lines: u32) -> Result<Vec<u8>, Error> {
+        self.core.top(msg, lines)?;
+        let mut out = Vec::new();
+        self.run(|event| {
+            if let Event::Body { data, .. } = event {
+                out.extend_from_slice(data);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// RETR: streams message `msg` into `sink` as it arrives (never held whole); returns
+    /// the octets written.
+    pub fn retr(&mut self, msg: u32, sink: &mut impl Write) -> Result<u64, Error> {
+        let mut written = 0u64;
+        self.fetch(&[msg], |piece| {
+            if let Fetched::Data { data, .. } = piece {
+                sink.write_all(data)?;
+                written += data.len() as u64;
+            }
+            Ok(())
+        })?;
+        sink.flush().map_err(Error::Sink)?;
+        Ok(written)
+    }
+
+    /// RETR of many messages, pipelined when the server offers PIPELINING (RFC 2449
+    /// section 6.6), one at a time otherwise; each piece goes to `sink` in order.
+    pub fn fetch(
+        &mut self,
+        msgs: &[u32],
+        mut sink: impl FnMut(Fetched<'_>) -> io::Result<()>,
+    ) -> Result<(), Error> {
+        // Enough in flight to keep the pipe full, few enough for the core's queue.
+        for batch in msgs.chunks(32) {
+            let mut ids: Vec<(CommandId, u32)> = Vec::with_capacity(batch.len());
+            for &msg in batch {
+                ids.push((self.core.retr(msg)?, msg));
+            }
+            let msg_of = |id: CommandId| ids.iter().find(|(i, _)| *i == id).map_or(0, |&(_, m)| m);
+            self.run(|event| {
+                let piece = match event {
+                    Event::Body { id, data } => Fetched::Data {
+                        msg: msg_of(id),
+                        data,
+                    },
+                    Event::End { id } => Fetched::End { msg: msg_of(id) },
+                    _ => return Ok(()),
+                };
+                sink(piece).map_err(Error::Sink)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// DELE: marks a message; the server removes it only at QUIT.
+    pub fn dele(&mut self, msg: u32) -> Result<(), Error> {
+        self.core.dele(msg)?;
+        self.run(|_| Ok(()))
+    }
+
+    /// RSET: unmarks every message marked with DELE.
+    pub fn rset(&mut self) -> Result<(), Error> {
+        self.core.rset()?;
+        self.run(|_| Ok(()))
+    }
+
+    /// NOOP.
+    pub fn noop(&mut self) -> Result<(), Error> {
+        self.core.noop()?;
+        self.run(|_| Ok(()))
+    }
+
+    /// QUIT: ends the session. Returns whether the server entered UPDATE (and so removed
+    /// the messages marked with DELE); after a login this is true unless it failed.
+    pub fn quit(mut self) -> Result<bool, Error> {
+        self.core.quit()?;
+        let mut update = false;
+        self.run(|event| {
+            if let Event::Closed { update: u } = event {
+                update = u;
+            }
+            Ok(())
+        })?;
+        Ok(update)
+    }
+}
