@@ -140,6 +140,24 @@ fn stuffer_counts_octets_as_served_without_stuffing() {
 }
 
 #[test]
+fn measure_gives_the_size_a_client_receives_on_every_short_body() {
+    // RFC 1939 section 11: a scan listing's size is the message as served (CRLF), which
+    // is what the client reassembles from RETR; every body of up to 6 octets, every split.
+    for body in all_words(6) {
+        let served = normalize(&body);
+        for cut in 0..=body.len() {
+            let mut s = Stuffer::new();
+            s.measure(&body[..cut]);
+            s.measure(&body[cut..]);
+            assert_eq!(s.served_octets(), served.len() as u64, "{body:?} cut at {cut}");
+        }
+    }
+    let mut big = Stuffer::new();
+    big.measure(&vec![b'x'; 100_000]);
+    assert_eq!(big.served_octets(), 100_002, "an unended line gets its CRLF");
+}
+
+#[test]
 fn stuffer_finish_reports_the_room_it_needs() {
     let mut s = Stuffer::new();
     let _ = s.encode(b"no newline", &mut [0u8; 32]);

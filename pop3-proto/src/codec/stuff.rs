@@ -95,6 +95,30 @@ impl Stuffer {
         self.octets
     }
 
+    /// Counts `input` as [`Stuffer::encode`] would serve it, writing nothing: a message's
+    /// size for LIST and STAT without producing its body. Follow with
+    /// [`Stuffer::served_octets`] once the last octet is in.
+    pub fn measure(&mut self, input: &[u8]) {
+        let mut scratch = [0u8; 256];
+        let mut rest = input;
+        while !rest.is_empty() {
+            let r = self.encode(rest, &mut scratch);
+            // 256 octets of room always take at least one input octet.
+            rest = rest.get(r.consumed.max(1)..).unwrap_or_default();
+        }
+    }
+
+    /// The size of the whole message as served, its last octet given: [`Stuffer::octets`]
+    /// plus the line end [`Stuffer::finish`] adds to an unended last line.
+    pub const fn served_octets(&self) -> u64 {
+        self.octets
+            + match (self.line_start, self.prev_cr) {
+                (true, _) => 0,
+                (false, true) => 1,
+                (false, false) => 2,
+            }
+    }
+
     /// Writes the end of the body: CRLF if the last line was not ended, then `.` CRLF.
     /// Returns the octets written, or how many are needed; on error nothing changes.
     /// A stuffer encodes one body: use a new one for the next.
