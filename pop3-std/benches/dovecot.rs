@@ -10,10 +10,11 @@
 mod support;
 
 use std::io;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use pop3_std::client::{Client, Connect, Fetched, Tls};
+use support::curl_fetch_all;
 use support::dovecot::{Dovecot, PASSWORD, USER};
 use support::mail;
 
@@ -43,16 +44,6 @@ fn ours(port: u16, count: u32) -> u64 {
     .expect("fetch");
     c.quit().expect("quit");
     octets
-}
-
-fn curl(port: u16, count: u32) {
-    let url = format!("pop3://{USER}:{PASSWORD}@127.0.0.1:{port}/[1-{count}]");
-    let status = Command::new("curl")
-        .args(["-s", "--fail", &url])
-        .stdout(Stdio::null())
-        .status()
-        .expect("run curl");
-    assert!(status.success(), "curl failed");
 }
 
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -123,11 +114,11 @@ fn main() {
     let mib = total as f64 / (1024.0 * 1024.0);
 
     assert_eq!(ours(d.port, count), total, "every octet arrived");
-    curl(d.port, count);
+    curl_fetch_all(d.port, count as usize);
     let t_ours = time(|| {
         ours(d.port, count);
     });
-    let t_curl = time(|| curl(d.port, count));
+    let t_curl = time(|| curl_fetch_all(d.port, count as usize));
     let rate = |t: Duration| mib / t.as_secs_f64();
     println!(
         "mailbox: {count} messages, {mib:.1} MiB, from Dovecot over loopback, median of {RUNS}"

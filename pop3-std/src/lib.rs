@@ -1,7 +1,7 @@
 //! # pop3-std
 //!
 //! The std drivers of the POP3 stack: a blocking [`client`] over `TcpStream` with implicit
-//! TLS (RFC 8314) and STLS (RFC 2595) through rustls. They only move bytes and time between
+//! TLS (RFC 8314) and STLS (RFC 2595) through rustls, and a [`server`] over Maildir. They only move bytes and time between
 //! sockets and the state machines of [`pop3_proto`], through its generic drive loop
 //! ([`pop3_proto::io::drive`]); every protocol rule lives there.
 //!
@@ -20,4 +20,5 @@
 //! ```
 
 pub mod client;
+pub mod server;
 pub mod tls;

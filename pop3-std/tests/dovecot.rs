@@ -9,22 +9,12 @@ use pop3_proto::codec::{Mechanism, RespCodeKind};
 use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Client, Connect, Error, Fetched, Tls};
 use pop3_std::tls::Trust;
+use support::check_all;
 use support::dovecot::{Dovecot, PASSWORD, USER};
 use support::mail::{self, Mail, served};
 
 fn connect(d: &Dovecot, tls: Tls) -> Client {
-    let port = if tls == Tls::Implicit {
-        d.tls_port
-    } else {
-        d.port
-    };
-    Connect::new("localhost")
-        .tls(tls)
-        .port(port)
-        .trust(Trust::CaFile(d.ca.clone()))
-        .allow_cleartext_auth(tls == Tls::None)
-        .connect()
-        .unwrap_or_else(|e| panic!("connect {tls:?}: {e}\n{}", d.log()))
+    support::connect(d.port, d.tls_port, &d.ca, tls)
 }
 
 fn logged_in(d: &Dovecot, tls: Tls) -> Client {
@@ -32,23 +22,6 @@ fn logged_in(d: &Dovecot, tls: Tls) -> Client {
     c.login(USER, PASSWORD)
         .unwrap_or_else(|e| panic!("login: {e}\n{}", d.log()));
     c
-}
-
-fn check_all(c: &mut Client, mail: &[Mail]) {
-    let list = c.list().unwrap();
-    assert_eq!(list.len(), mail.len());
-    for ((msg, size), m) in list.iter().zip(mail) {
-        let expected = served(&m.stored);
-        assert_eq!(*size, expected.len() as u64, "LIST size of {}", m.name);
-        let mut got = Vec::new();
-        let n = c.retr(*msg, &mut got).unwrap();
-        assert_eq!(n, got.len() as u64);
-        assert!(
-            got == expected,
-            "RETR {msg} ({}) differs from what was stored",
-            m.name
-        );
-    }
 }
 
 #[test]

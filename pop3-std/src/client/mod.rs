@@ -112,7 +112,8 @@ impl Connect {
         let tcp = self.open_tcp().map_err(Error::Connection)?;
         tcp.set_nodelay(true).map_err(Error::Connection)?;
         // Reads get the core's deadline before each one; writes get the flat timeout.
-        tcp.set_write_timeout(Some(self.timeout)).map_err(Error::Connection)?;
+        tcp.set_write_timeout(Some(self.timeout))
+            .map_err(Error::Connection)?;
         let tls_config = self.trust.client_config().map_err(Error::Tls)?;
         let mut link = Link::new(Stream::Plain(tcp), self.timeout);
         let transport = if self.tls == Tls::Implicit {

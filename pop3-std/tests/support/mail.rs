@@ -20,6 +20,11 @@ fn header(n: usize, subject: &str) -> String {
 
 /// The test mailbox; `big` is the size of the large message in octets (0 for none).
 pub(crate) fn mailbox(big: usize) -> Vec<Mail> {
+    mailbox_with(big, 20_000)
+}
+
+/// The test mailbox with the long line `long_line` octets long.
+pub(crate) fn mailbox_with(big: usize, long_line: usize) -> Vec<Mail> {
     let mut out = Vec::new();
     let mut add = |name: &str, body: Vec<u8>| {
         let n = out.len() + 1;
@@ -37,7 +42,7 @@ pub(crate) fn mailbox(big: usize) -> Vec<Mail> {
     add("lone dot", b"before\n.\nafter\n".to_vec());
     add(
         "long line",
-        [vec![b'x'; 20_000], b"\nshort\n".to_vec()].concat(),
+        [vec![b'x'; long_line], b"\nshort\n".to_vec()].concat(),
     );
     add(
         "8-bit",

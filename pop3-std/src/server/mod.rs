@@ -1,0 +1,224 @@
+//! The POP3 server on std: listeners for plain (with STLS) and implicit-TLS ports, a thread
+//! per connection up to a limit, Maildir storage and passwd-file users behind traits.
+//!
+//! Per connection the memory is bounded and known: the core (about 22 KiB: 1 KiB of
+//! command input twice, 16 KiB of output, 4 KiB of DELE marks for up to 32768 messages), a
+//! 16 KiB file buffer, rustls's buffers when TLS runs, and the thread's stack.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use pop3_std::server::{Listener, MaildirStore, PasswdFile, Settings};
+//!
+//! let users = PasswdFile::load("passwd".as_ref())?;
+//! let settings = Settings::new("mail.example.net");
+//! let server = Listener::bind(settings, Arc::new(MaildirStore::new("/var/mail")), Arc::new(users))
+//!     .plain("0.0.0.0:110")?;
+//! server.run()?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod maildir;
+mod passwd;
+mod session;
+mod store;
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use log::{info, warn};
+
+pub use maildir::MaildirStore;
+pub use passwd::{Authenticator, PasswdFile};
+pub use store::{Maildrop, MessageInfo, OpenError, Store};
+
+/// How the server behaves.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The host name in APOP timestamps.
+    pub hostname: String,
+    /// The greeting's text.
+    pub greeting: String,
+    /// Allow USER/PASS, PLAIN and LOGIN without TLS (off: RFC 2595 section 2.3).
+    pub allow_cleartext: bool,
+    /// Sessions served at once; more are refused with `-ERR [SYS/TEMP]`.
+    pub max_connections: usize,
+    /// How long a failed login waits before its `-ERR`.
+    pub login_failure_delay: Duration,
+    /// Idle time before a session closes without UPDATE (at least 10 minutes).
+    pub autologout: Duration,
+    /// The longest a write (or a TLS handshake) may block.
+    pub write_timeout: Duration,
+}
+
+impl Settings {
+    /// Defaults: cleartext passwords only over TLS, 100 connections, 2 s after a failed
+    /// login, 10 minutes' autologout.
+    pub fn new(hostname: impl Into<String>) -> Self {
+        Settings {
+            hostname: hostname.into(),
+            greeting: "POP3 server ready".to_owned(),
+            allow_cleartext: false,
+            max_connections: 100,
+            login_failure_delay: Duration::from_secs(2),
+            autologout: Duration::from_secs(600),
+            write_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What every session shares.
+pub(crate) struct Shared {
+    settings: Settings,
+    store: Arc<dyn Store>,
+    auth: Arc<dyn Authenticator>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    shutdown: AtomicBool,
+    active: AtomicUsize,
+    served: AtomicU64,
+}
+
+/// Stops a running [`Listener`]: no new connections, and each session ends at its next
+/// pause between commands. A UPDATE under way completes; nothing else is removed.
+#[derive(Clone)]
+pub struct Shutdown(Arc<Shared>);
+
+impl Shutdown {
+    /// Asks the server to stop.
+    pub fn stop(&self) {
+        self.0.shutdown.store(true, Ordering::SeqCst);
+    }
+
+    /// Sessions running now.
+    pub fn active(&self) -> usize {
+        self.0.active.load(Ordering::SeqCst)
+    }
+}
+
+/// A server's listening sockets; [`Listener::run`] serves them.
+pub struct Listener {
+    shared: Arc<Shared>,
+    sockets: Vec<(TcpListener, bool)>,
+}
+
+impl Listener {
+    /// A server with these settings, store and users; add ports with [`Listener::plain`]
+    /// and [`Listener::implicit_tls`].
+    pub fn bind(settings: Settings, store: Arc<dyn Store>, auth: Arc<dyn Authenticator>) -> Self {
+        let shared = Shared {
+            settings,
+            store,
+            auth,
+            tls: None,
+            shutdown: AtomicBool::new(false),
+            active: AtomicUsize::new(0),
+            served: AtomicU64::new(0),
+        };
+        Listener {
+            shared: Arc::new(shared),
+            sockets: Vec::new(),
+        }
+    }
+
+    fn shared_mut(&mut self) -> io::Result<&mut Shared> {
+        Arc::get_mut(&mut self.shared)
+            .ok_or_else(|| io::Error::other("the server is already running"))
+    }
+
+    /// A certificate chain and key (PEM): STLS is offered on plain ports, and implicit-TLS
+    /// ports become possible.
+    pub fn with_tls(mut self, config: Arc<rustls::ServerConfig>) -> io::Result<Self> {
+        self.shared_mut()?.tls = Some(config);
+        Ok(self)
+    }
+
+    /// Listens for plain POP3 (STLS offered when TLS is configured).
+    pub fn plain(mut self, addr: impl ToSocketAddrs) -> io::Result<Self> {
+        self.sockets.push((TcpListener::bind(addr)?, false));
+        Ok(self)
+    }
+
+    /// Listens for POP3 over TLS from the first octet (RFC 8314, port 995).
+    pub fn implicit_tls(mut self, addr: impl ToSocketAddrs) -> io::Result<Self> {
+        if self.shared.tls.is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "implicit TLS needs a certificate: call with_tls first",
+            ));
+        }
+        self.sockets.push((TcpListener::bind(addr)?, true));
+        Ok(self)
+    }
+
+    /// The addresses listened on, in the order added (useful with port 0).
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.sockets
+            .iter()
+            .filter_map(|(l, _)| l.local_addr().ok())
+            .collect()
+    }
+
+    /// A handle that stops the server.
+    pub fn shutdown_handle(&self) -> Shutdown {
+        Shutdown(Arc::clone(&self.shared))
+    }
+
+    /// Serves until [`Shutdown::stop`], then waits for the sessions to end.
+    pub fn run(self) -> io::Result<()> {
+        for (l, _) in &self.sockets {
+            l.set_nonblocking(true)?;
+            info!(target: "pop3d", "event=listen addr={}", l.local_addr()?);
+        }
+        let shared = self.shared;
+        while !shared.shutdown.load(Ordering::SeqCst) {
+            let mut idle = true;
+            for (l, tls) in &self.sockets {
+                match l.accept() {
+                    Ok((tcp, peer)) => {
+                        idle = false;
+                        admit(&shared, tcp, peer, *tls);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) => warn!(target: "pop3d", "event=accept-failed error={e}"),
+                }
+            }
+            if idle {
+                thread::sleep(Duration::from_millis(10));
+            }
+        }
+        while shared.active.load(Ordering::SeqCst) > 0 {
+            thread::sleep(Duration::from_millis(20));
+        }
+        info!(target: "pop3d", "event=stopped sessions={}", shared.served.load(Ordering::SeqCst));
+        Ok(())
+    }
+}
+
+fn admit(shared: &Arc<Shared>, mut tcp: TcpStream, peer: SocketAddr, tls: bool) {
+    let _ = tcp.set_nonblocking(false);
+    let active = shared.active.fetch_add(1, Ordering::SeqCst);
+    if active >= shared.settings.max_connections {
+        shared.active.fetch_sub(1, Ordering::SeqCst);
+        warn!(target: "pop3d", "event=refused peer={peer} reason=connection-limit");
+        if !tls {
+            let _ = tcp.write_all(b"-ERR [SYS/TEMP] Too many connections, try again later\r\n");
+        }
+        return;
+    }
+    let id = shared.served.fetch_add(1, Ordering::SeqCst);
+    let session_shared = Arc::clone(shared);
+    let spawned = thread::Builder::new()
+        .name(format!("pop3-{id}"))
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            session::serve(Arc::clone(&session_shared), tcp, peer, tls, id);
+            session_shared.active.fetch_sub(1, Ordering::SeqCst);
+        });
+    if let Err(e) = spawned {
+        shared.active.fetch_sub(1, Ordering::SeqCst);
+        warn!(target: "pop3d", "event=spawn-failed peer={peer} error={e}");
+    }
+}
