@@ -149,12 +149,20 @@ fn measure_gives_the_size_a_client_receives_on_every_short_body() {
             let mut s = Stuffer::new();
             s.measure(&body[..cut]);
             s.measure(&body[cut..]);
-            assert_eq!(s.served_octets(), served.len() as u64, "{body:?} cut at {cut}");
+            assert_eq!(
+                s.served_octets(),
+                served.len() as u64,
+                "{body:?} cut at {cut}"
+            );
         }
     }
     let mut big = Stuffer::new();
     big.measure(&vec![b'x'; 100_000]);
-    assert_eq!(big.served_octets(), 100_002, "an unended line gets its CRLF");
+    assert_eq!(
+        big.served_octets(),
+        100_002,
+        "an unended line gets its CRLF"
+    );
 }
 
 #[test]

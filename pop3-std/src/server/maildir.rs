@@ -181,3 +181,46 @@ impl Maildrop for MaildirDrop {
         first_error.map_or(Ok(()), Err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_ids_come_from_the_name_and_fit_uidl() {
+        assert_eq!(
+            unique_id("1700000000.M1P2.host:2,S"),
+            "1700000000.M1P2.host"
+        );
+        assert_eq!(
+            unique_id("1700000000.M1P2.host,S=120,W=124:2,"),
+            "1700000000.M1P2.host"
+        );
+        let long = "x".repeat(80);
+        let id = unique_id(&long);
+        assert_eq!(id.len(), 32, "too long for UIDL: its MD5 instead");
+        assert_eq!(id, unique_id(&long), "and stable");
+        assert_eq!(unique_id("caf\u{e9}").len(), 32, "non-ASCII: its MD5");
+    }
+
+    #[test]
+    fn dovecot_sizes_are_read_from_the_name() {
+        assert_eq!(served_size_in_name("1.M1.host,S=120,W=124:2,S"), Some(124));
+        assert_eq!(served_size_in_name("1.M1.host:2,S"), None);
+    }
+
+    #[test]
+    fn user_names_cannot_leave_the_root() {
+        let store = MaildirStore::new("/srv/mail");
+        for bad in ["", "..", "../etc", "a/b", ".hidden", "a b", "a\0b"] {
+            assert!(
+                matches!(store.path_of(bad), Err(OpenError::BadName(_))),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            store.path_of("alice@example.org").unwrap(),
+            Path::new("/srv/mail/alice@example.org")
+        );
+    }
+}

@@ -166,3 +166,59 @@ impl Authenticator for PasswdFile {
         !self.users.is_empty() && self.users.values().all(|s| matches!(s, Secret::Plain(_)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pop3_proto::Secret;
+
+    fn password<'a>(user: &'a [u8], pw: &'a [u8]) -> AuthRequest<'a> {
+        AuthRequest::Password {
+            user,
+            password: Secret::new(pw),
+            authzid: b"",
+        }
+    }
+
+    const FILE: &str = "# users\n\
+        plain:{PLAIN}tanstaaf::::::\n\
+        bare:tanstaaf\n\
+        sha:{SHA256}2OZJiX4f3IEocTIetqYiu1a2GovhuIBYRxZR+uXBLKo=\n\
+        salted:{SSHA512}jqGozEp4n+HZES+UdACCimfeGrTXRsYlEQs7y6kSCBlXKS0VRFLKF7Gqqc03BTu/mV9PnecmCsP0LTSfc1+EbE5hQ2w=\n";
+
+    #[test]
+    fn plaintext_and_hashed_entries_check_passwords() {
+        let f = PasswdFile::parse(FILE).unwrap();
+        assert_eq!(f.len(), 4);
+        for user in [&b"plain"[..], b"bare", b"sha", b"salted"] {
+            assert!(f.verify(&password(user, b"tanstaaf")), "{user:?}");
+            assert!(!f.verify(&password(user, b"tanstaaF")), "{user:?}");
+        }
+        assert!(!f.verify(&password(b"nobody", b"tanstaaf")));
+        // Hashed entries cannot check APOP or CRAM-MD5, so those are not offered.
+        assert!(!f.has_shared_secrets());
+        let plain_only = PasswdFile::parse("a:{PLAIN}x\n").unwrap();
+        assert!(plain_only.has_shared_secrets());
+    }
+
+    #[test]
+    fn acting_as_another_user_is_refused() {
+        let f = PasswdFile::parse(FILE).unwrap();
+        let req = AuthRequest::Password {
+            user: b"plain",
+            password: Secret::new(b"tanstaaf"),
+            authzid: b"sha",
+        };
+        assert!(!f.verify(&req));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = PasswdFile::parse("ok:x\nno-password\n").unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
+        let e = PasswdFile::parse("a:{SHA512-CRYPT}$6$x\n").unwrap_err();
+        assert!(e.contains("line 1") && e.contains("SHA512-CRYPT"), "{e}");
+        let e = PasswdFile::parse("a:{SHA256}!!!\n").unwrap_err();
+        assert!(e.contains("base64"), "{e}");
+    }
+}
