@@ -5,7 +5,7 @@ use std::io;
 
 use pop3_proto::client::{self, CommandKind, UsageError};
 use pop3_proto::codec::{RespCodeKind, StatusLine};
-use pop3_proto::io::DriveError;
+use pop3_proto::io::{DriveError, StepError};
 
 /// A `-ERR` reply, owned: the response code (RFC 2449, RFC 3206) and the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +84,16 @@ impl Error {
             Error::Tls(e)
         } else {
             Error::Connection(e)
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn from_step(e: StepError<io::Error>) -> Self {
+        match e {
+            StepError::Drive(e) => e.into(),
+            StepError::Usage(e) => Error::Usage(e),
+            StepError::Handshake(e) => Error::from_io(e),
         }
     }
 }

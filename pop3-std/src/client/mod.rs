@@ -16,12 +16,12 @@ use pop3_proto::client::{
     Transport,
 };
 use pop3_proto::codec::{Status, Strictness};
-use pop3_proto::io::drive;
+use pop3_proto::io::{drive, login, start_tls};
 use pop3_proto::sasl::Credentials;
 
 use crate::tls::Trust;
 pub use error::{Error, Refusal};
-use stream::{Link, Stream};
+pub use stream::Socket;
 
 /// The core with buffers sized for throughput on a host: a 64 KiB receive buffer means
 /// one socket read per 64 KiB of message.
@@ -107,17 +107,30 @@ impl Connect {
             .unwrap_or(if self.tls == Tls::Implicit { 995 } else { 110 })
     }
 
-    /// Connects, reads the greeting, asks for the capabilities, and runs STLS when asked to.
-    pub fn connect(self) -> Result<Client, Error> {
+    /// The host name, as given.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The TLS mode.
+    pub fn tls_mode(&self) -> Tls {
+        self.tls
+    }
+
+    /// Opens the connection only (TLS already running for implicit TLS), for code that
+    /// drives the core itself: the socket, the rustls configuration for a later STLS, and
+    /// the client configuration and transport to create the core's client with.
+    pub fn open(&self) -> Result<Opened, Error> {
         let tcp = self.open_tcp().map_err(Error::Connection)?;
         tcp.set_nodelay(true).map_err(Error::Connection)?;
         // Reads get the core's deadline before each one; writes get the flat timeout.
         tcp.set_write_timeout(Some(self.timeout))
             .map_err(Error::Connection)?;
         let tls_config = self.trust.client_config().map_err(Error::Tls)?;
-        let mut link = Link::new(Stream::Plain(tcp), self.timeout);
+        let mut socket = Socket::plain(tcp, self.timeout);
         let transport = if self.tls == Tls::Implicit {
-            link.start_tls(Arc::clone(&tls_config), &self.host)
+            socket
+                .start_tls(Arc::clone(&tls_config), &self.host)
                 .map_err(Error::from_io)?;
             Transport::Tls
         } else {
@@ -132,10 +145,26 @@ impl Connect {
             .with_security(security)
             .with_strictness(self.strictness)
             .with_reply_timeout(self.timeout);
+        Ok(Opened {
+            socket,
+            tls_config,
+            config,
+            transport,
+        })
+    }
+
+    /// Connects, reads the greeting, asks for the capabilities, and runs STLS when asked to.
+    pub fn connect(self) -> Result<Client, Error> {
+        let Opened {
+            socket,
+            tls_config,
+            config,
+            transport,
+        } = self.open()?;
         let now = Instant::from_millis(0);
         let mut client = Client {
             core: Box::new(Core::new(config, transport, now)),
-            link,
+            link: socket,
             host: self.host,
             tls_config,
             greeting: String::new(),
@@ -165,6 +194,18 @@ impl Connect {
     }
 }
 
+/// An open connection from [`Connect::open`].
+pub struct Opened {
+    /// The socket, TLS running for implicit TLS.
+    pub socket: Socket,
+    /// The TLS configuration, for [`Socket::start_tls`] after STLS.
+    pub tls_config: Arc<rustls::ClientConfig>,
+    /// The client configuration the connection settings imply.
+    pub config: ClientConfig,
+    /// What the connection is now: give it to the core's client.
+    pub transport: Transport,
+}
+
 /// A piece of a message from [`Client::fetch`].
 #[derive(Debug)]
 pub enum Fetched<'a> {
@@ -185,7 +226,7 @@ pub enum Fetched<'a> {
 /// A logged-in or not yet logged-in POP3 session.
 pub struct Client {
     core: Box<Core>,
-    link: Link,
+    link: Socket,
     host: String,
     tls_config: Arc<rustls::ClientConfig>,
     greeting: String,
@@ -279,29 +320,21 @@ impl Client {
     }
 
     fn start_tls(&mut self) -> Result<(), Error> {
-        self.core.stls()?;
-        let mut ready = false;
-        let r = drive(&mut *self.core, &mut self.link, |event| {
-            if let Event::TlsReady { .. } = event {
-                ready = true;
-                return ControlFlow::Break(());
-            }
-            ControlFlow::Continue(())
-        });
-        r.map_err(Error::from)?;
-        if !ready {
-            // The core refuses the session (fail closed) when STLS was answered -ERR.
-            return Err(self.core.error().map_or(
-                Error::Protocol(core::Error::TlsUnavailable),
-                Error::Protocol,
+        let (config, host) = (Arc::clone(&self.tls_config), self.host.clone());
+        let upgraded = start_tls(
+            &mut *self.core,
+            &mut self.link,
+            |socket| socket.start_tls(config, &host),
+            |_| {},
+        )
+        .map_err(Error::from_step)?;
+        if !upgraded {
+            // The core closed the session (fail closed): STLS was refused.
+            return Err(Error::Protocol(
+                self.core.error().unwrap_or(core::Error::TlsUnavailable),
             ));
         }
-        let host = self.host.clone();
-        self.link
-            .start_tls(Arc::clone(&self.tls_config), &host)
-            .map_err(Error::from_io)?;
-        self.core.tls_established()?;
-        self.run(|_| Ok(()))
+        Ok(())
     }
 
     /// Logs in with the strongest method the server offers for a password: SASL
@@ -326,49 +359,21 @@ impl Client {
 
     /// Logs in with exactly this method.
     pub fn login_by(&mut self, method: LoginMethod, creds: &Credentials<'_>) -> Result<(), Error> {
-        match method {
-            LoginMethod::UserPass => {
-                let Credentials::Password { user, password, .. } = creds else {
-                    return Err(Error::NoLoginMethod);
-                };
-                self.core.user(user)?;
-                self.run(|_| Ok(()))?;
-                self.core.pass(password.expose())?;
-                self.run(|_| Ok(()))
+        let mut refusal = None;
+        let logged_in = login(&mut *self.core, &mut self.link, method, creds, |event| {
+            if let Event::Reply { command, line, .. } = event
+                && line.status == Status::Err
+            {
+                refusal = Some(Refusal::new(command, &line));
             }
-            LoginMethod::Apop => {
-                let Credentials::Password { user, password, .. } = creds else {
-                    return Err(Error::NoLoginMethod);
-                };
-                self.core.apop(user, password.expose())?;
-                self.run(|_| Ok(()))
-            }
-            LoginMethod::Sasl(mechanism) => {
-                self.core.auth(mechanism, creds)?;
-                loop {
-                    let mut challenged = false;
-                    let mut failed = None;
-                    let r = drive(&mut *self.core, &mut self.link, |event| match event {
-                        Event::SaslChallenge { .. } => {
-                            challenged = true;
-                            ControlFlow::Break(())
-                        }
-                        Event::Reply { command, line, .. } if line.status == Status::Err => {
-                            failed = Some(Error::Auth(Refusal::new(command, &line)));
-                            ControlFlow::Continue(())
-                        }
-                        _ => ControlFlow::Continue(()),
-                    });
-                    r.map_err(Error::from)?;
-                    if let Some(e) = failed {
-                        return Err(e);
-                    }
-                    if !challenged {
-                        return Ok(());
-                    }
-                    self.core.sasl_continue(creds)?;
-                }
-            }
+        })
+        .map_err(Error::from_step)?;
+        match (logged_in, refusal) {
+            (true, _) => Ok(()),
+            (false, Some(r)) => Err(Error::Auth(r)),
+            (false, None) => Err(Error::Protocol(
+                self.core.error().unwrap_or(core::Error::UnexpectedEof),
+            )),
         }
     }
 

@@ -12,37 +12,46 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 /// A connection, before or after TLS.
-pub(crate) enum Stream {
+enum Stream {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
-/// The stream with the clock the drive loop needs.
-pub(crate) struct Link {
-    pub(crate) stream: Stream,
+/// A connection to a POP3 server, plain or TLS, as `embedded-io` traits with the
+/// [`Clock`] the generic drive loop needs: for code that drives the core's client itself
+/// through [`pop3_proto::io::drive`] (see [`Connect::open`](super::Connect::open)).
+pub struct Socket {
+    stream: Stream,
     epoch: StdInstant,
     /// The longest any single read may wait, whatever the core's deadline.
-    pub(crate) io_timeout: Duration,
+    io_timeout: Duration,
 }
 
-impl Link {
-    pub(crate) fn new(stream: Stream, io_timeout: Duration) -> Self {
-        Link {
-            stream,
+impl Socket {
+    /// A plain connection; reads wait at most `io_timeout`.
+    pub fn plain(tcp: TcpStream, io_timeout: Duration) -> Self {
+        Socket {
+            stream: Stream::Plain(tcp),
             epoch: StdInstant::now(),
             io_timeout,
         }
     }
 
-    pub(crate) fn tcp(&self) -> &TcpStream {
+    /// True once TLS runs.
+    pub fn is_tls(&self) -> bool {
+        matches!(self.stream, Stream::Tls(_))
+    }
+
+    fn tcp(&self) -> &TcpStream {
         match &self.stream {
             Stream::Plain(tcp) => tcp,
             Stream::Tls(tls) => tls.get_ref(),
         }
     }
 
-    /// Runs the TLS handshake on the plain connection (implicit TLS, or after STLS).
-    pub(crate) fn start_tls(&mut self, config: Arc<ClientConfig>, host: &str) -> io::Result<()> {
+    /// Runs the TLS handshake on the plain connection (implicit TLS, or after the
+    /// client's `TlsReady` event for STLS), checking the certificate against `host`.
+    pub fn start_tls(&mut self, config: Arc<ClientConfig>, host: &str) -> io::Result<()> {
         let name = ServerName::try_from(host.to_owned()).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -65,11 +74,11 @@ impl Link {
     }
 }
 
-impl embedded_io::ErrorType for Link {
+impl embedded_io::ErrorType for Socket {
     type Error = io::Error;
 }
 
-impl embedded_io::Read for Link {
+impl embedded_io::Read for Socket {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let r = match &mut self.stream {
             Stream::Plain(s) => s.read(buf),
@@ -85,7 +94,7 @@ impl embedded_io::Read for Link {
     }
 }
 
-impl embedded_io::Write for Link {
+impl embedded_io::Write for Socket {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.stream {
             Stream::Plain(s) => s.write(buf),
@@ -101,7 +110,7 @@ impl embedded_io::Write for Link {
     }
 }
 
-impl Clock for Link {
+impl Clock for Socket {
     fn now(&mut self) -> Instant {
         let ms = self.epoch.elapsed().as_millis();
         Instant::from_millis(u64::try_from(ms).unwrap_or(u64::MAX))
