@@ -1,0 +1,198 @@
+//! Which server and which account: a URL (`pop3s://user@host:port`, `pop3://...`) or
+//! `--host/--port/--user`, TLS by default, and the secret from a file, an environment
+//! variable or a prompt (never from the command line, where other users can read it).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use pop3_std::client::{Client, Connect, Tls};
+use pop3_std::tls::Trust;
+
+use crate::exit::Failure;
+
+/// How to reach the mailbox.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct Account {
+    /// Server URL: pop3s://user@host:port (TLS from the start) or pop3://user@host:port
+    /// (STLS, required unless --insecure-plaintext).
+    #[arg(long, short = 's', global = true)]
+    pub(crate) server: Option<String>,
+    /// Server host (instead of --server).
+    #[arg(long, global = true)]
+    pub(crate) host: Option<String>,
+    /// Server port (default: 995 for pop3s, 110 for pop3).
+    #[arg(long, global = true)]
+    pub(crate) port: Option<u16>,
+    /// User name.
+    #[arg(long, short = 'u', global = true)]
+    pub(crate) user: Option<String>,
+    /// With --host: use STLS on port 110 instead of TLS on port 995.
+    #[arg(long, global = true)]
+    pub(crate) starttls: bool,
+    /// Allow a login without TLS (only for servers that have none).
+    #[arg(long, global = true)]
+    pub(crate) insecure_plaintext: bool,
+    /// Trust this CA certificate (PEM) instead of the bundled web roots.
+    #[arg(long, global = true)]
+    pub(crate) ca_file: Option<PathBuf>,
+    /// Read the password from this file (its first line).
+    #[arg(long, global = true)]
+    pub(crate) password_file: Option<PathBuf>,
+    /// Read the password from this environment variable.
+    #[arg(long, global = true, value_name = "VAR")]
+    pub(crate) password_env: Option<String>,
+    /// Log in with an OAuth 2.0 access token (XOAUTH2/OAUTHBEARER) read from this file.
+    #[arg(long, global = true)]
+    pub(crate) oauth_token_file: Option<PathBuf>,
+    /// Log in with an OAuth 2.0 access token read from this environment variable.
+    #[arg(long, global = true, value_name = "VAR")]
+    pub(crate) oauth_token_env: Option<String>,
+    /// Seconds to wait for the server at each step.
+    #[arg(long, global = true, default_value_t = 60)]
+    pub(crate) timeout: u64,
+}
+
+/// A URL's user part, percent-decoded (`alice%40example.org` is `alice@example.org`).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The secret to log in with.
+enum Secret {
+    Password(String),
+    Token(String),
+}
+
+impl Account {
+    /// True when a server was named at all.
+    pub(crate) fn given(&self) -> bool {
+        self.server.is_some() || self.host.is_some()
+    }
+
+    fn target(&self) -> Result<(String, Option<u16>, Option<String>, Tls), Failure> {
+        let implicit = if self.starttls {
+            Tls::StartTls
+        } else {
+            Tls::Implicit
+        };
+        let plain = if self.insecure_plaintext {
+            Tls::None
+        } else {
+            Tls::StartTls
+        };
+        if let Some(s) = &self.server {
+            let url =
+                url::Url::parse(s).map_err(|e| Failure::Usage(format!("--server {s:?}: {e}")))?;
+            let tls = match url.scheme() {
+                "pop3s" => Tls::Implicit,
+                "pop3" => plain,
+                other => {
+                    return Err(Failure::Usage(format!(
+                        "--server {s:?}: scheme {other:?}: use pop3s:// or pop3://"
+                    )));
+                }
+            };
+            let host = url
+                .host_str()
+                .ok_or_else(|| Failure::Usage(format!("--server {s:?}: no host")))?;
+            let user = Some(url.username())
+                .filter(|u| !u.is_empty())
+                .map(percent_decode);
+            let user = self.user.clone().or(user);
+            return Ok((
+                host.trim_matches(['[', ']']).to_owned(),
+                self.port.or(url.port()),
+                user,
+                tls,
+            ));
+        }
+        let host = self.host.clone().ok_or_else(|| {
+            Failure::Usage(
+                "no server given: use --server pop3s://user@host or --host HOST --user USER".into(),
+            )
+        })?;
+        let tls = if self.insecure_plaintext {
+            Tls::None
+        } else {
+            implicit
+        };
+        Ok((host, self.port, self.user.clone(), tls))
+    }
+
+    fn secret(&self, user: &str, host: &str) -> Result<Secret, Failure> {
+        let read = |p: &PathBuf| {
+            std::fs::read_to_string(p)
+                .map(|s| s.lines().next().unwrap_or_default().to_owned())
+                .map_err(|e| Failure::Usage(format!("{}: {e}", p.display())))
+        };
+        let env = |v: &String| {
+            std::env::var(v)
+                .map_err(|_| Failure::Usage(format!("environment variable {v} is not set")))
+        };
+        if let Some(p) = &self.oauth_token_file {
+            return read(p).map(Secret::Token);
+        }
+        if let Some(v) = &self.oauth_token_env {
+            return env(v).map(Secret::Token);
+        }
+        if let Some(p) = &self.password_file {
+            return read(p).map(Secret::Password);
+        }
+        if let Some(v) = &self.password_env {
+            return env(v).map(Secret::Password);
+        }
+        rpassword::prompt_password(format!("Password for {user}@{host}: "))
+            .map(Secret::Password)
+            .map_err(|_| {
+                Failure::Usage(
+                    "no password: give --password-file, --password-env, an OAuth token option, \
+                     or run from a terminal to be asked"
+                        .into(),
+                )
+            })
+    }
+
+    /// Connects and logs in.
+    pub(crate) fn login(&self) -> Result<Client, Failure> {
+        let (host, port, user, tls) = self.target()?;
+        let user = user.ok_or_else(|| {
+            Failure::Usage("no user: put it in the URL (pop3s://user@host) or use --user".into())
+        })?;
+        let secret = self.secret(&user, &host)?;
+        let mut connect = Connect::new(host)
+            .tls(tls)
+            .allow_cleartext_auth(tls == Tls::None)
+            .timeout(Duration::from_secs(self.timeout));
+        if let Some(p) = port {
+            connect = connect.port(p);
+        }
+        if let Some(ca) = &self.ca_file {
+            connect = connect.trust(Trust::CaFile(ca.clone()));
+        }
+        let mut client = connect.connect()?;
+        match secret {
+            Secret::Password(p) => client.login(&user, &p)?,
+            Secret::Token(t) => client.login_oauth(&user, &t)?,
+        }
+        Ok(client)
+    }
+}

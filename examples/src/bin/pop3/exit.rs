@@ -1,0 +1,86 @@
+//! Exit codes that tell failures apart, and messages that say what to do next.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use pop3_std::client::Error;
+
+/// Why the program failed, by what a script would do about it.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Bad arguments or a missing password source (exit 2).
+    Usage(String),
+    /// The server could not be reached or the connection broke (exit 3).
+    Network(String),
+    /// TLS failed: certificate, host name, handshake (exit 4).
+    Tls(String),
+    /// The server refused the login (exit 5).
+    Auth(String),
+    /// The server broke the protocol or refused a command (exit 6).
+    Protocol(String),
+    /// Writing mail or state on this machine failed (exit 7).
+    Local(String),
+}
+
+impl Failure {
+    /// The process exit code.
+    pub(crate) fn code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Failure::Usage(_) => 2,
+            Failure::Network(_) => 3,
+            Failure::Tls(_) => 4,
+            Failure::Auth(_) => 5,
+            Failure::Protocol(_) => 6,
+            Failure::Local(_) => 7,
+        })
+    }
+
+    /// A short name for JSON output.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Failure::Usage(_) => "usage",
+            Failure::Network(_) => "network",
+            Failure::Tls(_) => "tls",
+            Failure::Auth(_) => "auth",
+            Failure::Protocol(_) => "protocol",
+            Failure::Local(_) => "local",
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Usage(m) => write!(f, "{m}"),
+            Failure::Network(m) => write!(
+                f,
+                "{m}\nCheck the host name and port, and that the server is running."
+            ),
+            Failure::Tls(m) => write!(
+                f,
+                "{m}\nIf the server uses a private CA, pass it with --ca-file; if it has no TLS at all, \
+                 --insecure-plaintext allows a cleartext login."
+            ),
+            Failure::Auth(m) => write!(f, "{m}\nCheck the user name and password (or token)."),
+            Failure::Protocol(m) => write!(f, "{m}"),
+            Failure::Local(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let text = e.to_string();
+        match e {
+            Error::Connection(_) => Failure::Network(text),
+            Error::Tls(_) => Failure::Tls(text),
+            Error::Auth(_) | Error::NoLoginMethod => Failure::Auth(text),
+            Error::Sink(_) => Failure::Local(text),
+            Error::Protocol(pop3_proto::client::Error::TlsUnavailable) => Failure::Tls(text),
+            Error::Usage(pop3_proto::client::UsageError::TlsRequired) => {
+                Failure::Tls(format!("{text}: the server offers no TLS for the login"))
+            }
+            _ => Failure::Protocol(text),
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Where fetched mail goes on this machine: a Maildir or an mbox, each message durable
+//! (written and fsynced) before the caller may delete it on the server; and the record of
+//! unique-ids already fetched, for `--keep`.
+
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A local mail store that takes one message at a time.
+pub trait LocalStore {
+    /// Starts a message.
+    fn begin(&mut self) -> io::Result<()>;
+    /// Adds octets of the message being written (CRLF line ends as served).
+    fn write(&mut self, data: &[u8]) -> io::Result<()>;
+    /// Makes the message durable; only then may it be deleted on the server.
+    fn commit(&mut self) -> io::Result<PathBuf>;
+}
+
+/// A Maildir (`new/`, `cur/`, `tmp/`): each message written to `tmp/`, fsynced, renamed
+/// into `new/`, and the directory fsynced (the Maildir delivery protocol).
+pub struct MaildirWriter {
+    root: PathBuf,
+    current: Option<(File, PathBuf, String)>,
+    counter: u64,
+}
+
+impl MaildirWriter {
+    /// Opens (creating) the Maildir at `root`.
+    pub fn open(root: &Path) -> io::Result<Self> {
+        for sub in ["new", "cur", "tmp"] {
+            fs::create_dir_all(root.join(sub)).map_err(|e| {
+                io::Error::new(e.kind(), format!("{}: {e}", root.join(sub).display()))
+            })?;
+        }
+        Ok(MaildirWriter {
+            root: root.to_owned(),
+            current: None,
+            counter: 0,
+        })
+    }
+
+    fn unique_name(&mut self) -> String {
+        self.counter += 1;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let host = fs::read_to_string("/etc/hostname").unwrap_or_else(|_| "localhost".into());
+        let host: String = host
+            .trim()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        format!(
+            "{}.M{}P{}Q{}.{host}",
+            now.as_secs(),
+            now.subsec_micros(),
+            std::process::id(),
+            self.counter
+        )
+    }
+}
+
+impl LocalStore for MaildirWriter {
+    fn begin(&mut self) -> io::Result<()> {
+        let name = self.unique_name();
+        let path = self.root.join("tmp").join(&name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        self.current = Some((file, path, name));
+        Ok(())
+    }
+
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        let (file, _, _) = self
+            .current
+            .as_mut()
+            .ok_or_else(|| io::Error::other("no message begun"))?;
+        file.write_all(data)
+    }
+
+    fn commit(&mut self) -> io::Result<PathBuf> {
+        let (file, tmp, name) = self
+            .current
+            .take()
+            .ok_or_else(|| io::Error::other("no message begun"))?;
+        file.sync_all()?;
+        drop(file);
+        let target = self.root.join("new").join(name);
+        fs::rename(&tmp, &target)?;
+        File::open(self.root.join("new"))?.sync_all()?;
+        Ok(target)
+    }
+}
+
+/// An mbox file (mboxrd: `From ` lines quoted with `>`, LF line ends), fsynced after each
+/// message.
+pub struct MboxWriter {
+    path: PathBuf,
+    file: File,
+    line: Vec<u8>,
+}
+
+impl MboxWriter {
+    /// Opens (creating) the mbox at `path` for appending.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(MboxWriter {
+            path: path.to_owned(),
+            file,
+            line: Vec::new(),
+        })
+    }
+
+    fn flush_line(&mut self) -> io::Result<()> {
+        let body = self
+            .line
+            .strip_suffix(b"\r\n")
+            .or_else(|| self.line.strip_suffix(b"\n"));
+        let ended = body.is_some();
+        let body = body.unwrap_or(&self.line);
+        let quoted = body
+            .iter()
+            .position(|&b| b != b'>')
+            .is_some_and(|i| body[i..].starts_with(b"From "));
+        if quoted {
+            self.file.write_all(b">")?;
+        }
+        self.file.write_all(body)?;
+        if ended {
+            self.file.write_all(b"\n")?;
+        }
+        self.line.clear();
+        Ok(())
+    }
+}
+
+impl LocalStore for MboxWriter {
+    fn begin(&mut self) -> io::Result<()> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        writeln!(self.file, "From MAILER-DAEMON {now}")
+    }
+
+    fn write(&mut self, data: &[u8]) -> io::Result<()> {
+        for piece in data.split_inclusive(|&b| b == b'\n') {
+            self.line.extend_from_slice(piece);
+            if piece.ends_with(b"\n") {
+                self.flush_line()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> io::Result<PathBuf> {
+        if !self.line.is_empty() {
+            self.line.push(b'\n');
+            self.flush_line()?;
+        }
+        // A blank line separates messages.
+        self.file.write_all(b"\n")?;
+        self.file.sync_all()?;
+        Ok(self.path.clone())
+    }
+}
+
+/// The unique-ids fetched before from one account, kept in a file (one per line).
+pub struct SeenUids {
+    path: PathBuf,
+    uids: BTreeSet<String>,
+}
+
+impl SeenUids {
+    /// Loads the record (empty when the file does not exist yet).
+    pub fn load(path: &Path) -> io::Result<Self> {
+        let uids = match fs::read_to_string(path) {
+            Ok(text) => text
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => BTreeSet::new(),
+            Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
+        };
+        Ok(SeenUids {
+            path: path.to_owned(),
+            uids,
+        })
+    }
+
+    /// True when `uid` was fetched before.
+    pub fn contains(&self, uid: &str) -> bool {
+        self.uids.contains(uid)
+    }
+
+    /// Records `uid` and saves the record durably.
+    pub fn add(&mut self, uid: &str) -> io::Result<()> {
+        self.uids.insert(uid.to_owned());
+        self.save()
+    }
+
+    /// Forgets unique-ids the server no longer has, so the record does not grow for ever.
+    pub fn retain(&mut self, present: &BTreeSet<String>) -> io::Result<()> {
+        self.uids.retain(|u| present.contains(u));
+        self.save()
+    }
+
+    /// How many unique-ids are recorded.
+    pub fn len(&self) -> usize {
+        self.uids.len()
+    }
+
+    /// True when none is.
+    pub fn is_empty(&self) -> bool {
+        self.uids.is_empty()
+    }
+
+    /// Writes the record: a new file, fsynced, renamed over the old one.
+    fn save(&self) -> io::Result<()> {
+        let tmp = self.path.with_extension("tmp");
+        let mut f = File::create(&tmp)?;
+        for u in &self.uids {
+            writeln!(f, "{u}")?;
+        }
+        f.sync_all()?;
+        fs::rename(&tmp, &self.path)
+    }
+}

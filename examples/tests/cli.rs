@@ -1,0 +1,268 @@
+//! The programs end to end: the README's first command, the `pop3` CLI against the bundled
+//! server (fetch, keep, delete, failures and their exit codes, JSON), `mail-checker`, and
+//! `pop3d` (including a kill -9 in the middle of UPDATE).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pop3_examples::demo::{DEMO_USER, DemoServer, sample_message};
+
+fn pop3() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pop3"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pop3-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `pop3` pointed at the demo server over STLS, the password in an environment variable.
+fn against(s: &DemoServer) -> Command {
+    let mut c = pop3();
+    c.args([
+        "--server",
+        &format!("pop3://{DEMO_USER}@localhost:{}", s.port),
+    ])
+    .arg("--ca-file")
+    .arg(&s.ca_file)
+    .args(["--password-env", "POP3_TEST_PASSWORD"])
+    .env("POP3_TEST_PASSWORD", &s.password);
+    c
+}
+
+/// A message as served (CRLF), as the Maildir holds what was fetched.
+fn served(stored: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in stored.split_inclusive(|&b| b == b'\n') {
+        out.extend_from_slice(line.strip_suffix(b"\n").unwrap_or(line));
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+fn maildir_files(dir: &Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<Vec<u8>> = fs::read_dir(dir.join("new"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| fs::read(e.path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_readme_first_command_runs_the_demo_to_a_correct_summary() {
+    let readme = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let first = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run"))
+        .expect("a cargo run command in the README");
+    assert_eq!(
+        first, "cargo run --release -p pop3-examples --bin pop3",
+        "the README's first command"
+    );
+    let out = pop3().output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("Upgraded to TLS with STLS: true"), "{t}");
+    assert!(t.contains("Fetched 60 messages"), "{t}");
+    assert!(t.contains("all 60 still on the server"), "{t}");
+}
+
+#[test]
+fn fetch_keep_then_again_fetches_nothing_and_delete_mode_removes_exactly_what_was_stored() {
+    let s = DemoServer::start(12, 3000).unwrap();
+    let local = scratch("fetch");
+    let maildir = local.join("Maildir");
+    let out = against(&s)
+        .args(["--json", "fetch", "--keep", "--maildir"])
+        .arg(&maildir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["fetched"], 12);
+    assert_eq!(v["deleted"], 0);
+    assert_eq!(s.stored(), 12, "--keep leaves the mail");
+    let expected: Vec<Vec<u8>> = {
+        let mut e: Vec<Vec<u8>> = (1..=12).map(|n| served(&sample_message(n, 3000))).collect();
+        e.sort();
+        e
+    };
+    assert_eq!(
+        maildir_files(&maildir),
+        expected,
+        "every message, byte for byte"
+    );
+
+    let again = against(&s)
+        .args(["--json", "fetch", "--keep", "--maildir"])
+        .arg(&maildir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(
+        (v["fetched"].as_u64(), v["skipped"].as_u64()),
+        (Some(0), Some(12)),
+        "{v}"
+    );
+
+    let mbox = local.join("mail.mbox");
+    let out = against(&s)
+        .args(["fetch", "--mbox"])
+        .arg(&mbox)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        s.stored(),
+        0,
+        "without --keep every stored message is deleted"
+    );
+    let mbox_text = fs::read(&mbox).unwrap();
+    let starts = mbox_text
+        .split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"From MAILER-DAEMON"))
+        .count();
+    assert_eq!(starts, 12, "twelve messages appended to the mbox");
+    assert!(!mbox_text.contains(&b'\r'), "mbox lines end in LF");
+}
+
+#[test]
+fn list_uidl_top_retr_in_text_and_json() {
+    let s = DemoServer::start(3, 2000).unwrap();
+    let out = against(&s).arg("list").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 messages"));
+    let out = against(&s).args(["--json", "uidl"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(3));
+    let out = against(&s).args(["top", "2", "0"]).output().unwrap();
+    let head = served(&sample_message(2, 2000));
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert_eq!(out.stdout, &head[..end]);
+    let file = scratch("retr").join("3.eml");
+    let out = against(&s)
+        .args(["retr", "3", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(fs::read(&file).unwrap(), served(&sample_message(3, 2000)));
+}
+
+#[test]
+fn failures_have_their_own_exit_codes_and_say_what_to_do() {
+    let s = DemoServer::start(1, 500).unwrap();
+    let bad = against(&s)
+        .env("POP3_TEST_PASSWORD", "wrong")
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(5), "auth failure: {}", text(&bad));
+    assert!(text(&bad).contains("Check the user name and password"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = pop3()
+        .args([
+            "--server",
+            &format!("pop3s://{DEMO_USER}@127.0.0.1:{port}"),
+            "--password-env",
+            "X",
+            "list",
+        ])
+        .env("X", "x")
+        .output()
+        .unwrap();
+    assert_eq!(
+        closed.status.code(),
+        Some(3),
+        "network failure: {}",
+        text(&closed)
+    );
+
+    let untrusted = pop3()
+        .args([
+            "--server",
+            &format!("pop3s://{DEMO_USER}@localhost:{}", s.tls_port),
+            "--password-env",
+            "X",
+            "list",
+        ])
+        .env("X", &s.password)
+        .output()
+        .unwrap();
+    assert_eq!(
+        untrusted.status.code(),
+        Some(4),
+        "TLS failure: {}",
+        text(&untrusted)
+    );
+    assert!(text(&untrusted).contains("--ca-file"));
+
+    let no_password = pop3()
+        .args([
+            "--server",
+            &format!("pop3s://{DEMO_USER}@localhost:{}", s.tls_port),
+            "list",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(no_password.status.code(), Some(2), "{}", text(&no_password));
+
+    let json = against(&s)
+        .env("POP3_TEST_PASSWORD", "wrong")
+        .args(["--json", "list"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["error"], "auth");
+}
+
+#[test]
+fn mail_checker_reports_new_mail_once_and_never_deletes() {
+    let s = DemoServer::start(4, 1000).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mail-checker"))
+        .args([
+            "--host",
+            "localhost",
+            "--port",
+            &s.port.to_string(),
+            "--user",
+            DEMO_USER,
+            "--starttls",
+        ])
+        .arg("--ca-file")
+        .arg(&s.ca_file)
+        .args(["--password-env", "P", "--every", "0", "--checks", "2"])
+        .env("P", &s.password)
+        .output()
+        .unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert_eq!(t.matches("new mail #").count(), 4, "{t}");
+    assert!(t.contains("subject Quarterly report #1"), "{t}");
+    assert!(
+        t.contains("no new mail (4 known)"),
+        "the second check finds nothing new: {t}"
+    );
+    assert_eq!(s.stored(), 4);
+}

@@ -1,0 +1,75 @@
+//! The `pop3` CLI against a real Dovecot (started privately, as in pop3-std's tests):
+//! fetch over TLS with a private CA, keep then fetch nothing, delete mode, bad password.
+
+#[path = "../../pop3-std/tests/support/mod.rs"]
+mod support;
+
+use std::process::Command;
+
+use support::dovecot::{Dovecot, PASSWORD, USER};
+use support::mail::{self, served};
+
+fn pop3(d: &Dovecot) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pop3"));
+    c.args([
+        "--server",
+        &format!("pop3s://{USER}@localhost:{}", d.tls_port),
+    ])
+    .arg("--ca-file")
+    .arg(&d.ca)
+    .args(["--password-env", "P", "--json"])
+    .env("P", PASSWORD);
+    c
+}
+
+#[test]
+fn fetch_keep_delete_and_refusals_against_dovecot() {
+    let mail = mail::mailbox(1024 * 1024);
+    let Some(d) = Dovecot::start("cli", &mail) else {
+        return;
+    };
+    let local = std::env::temp_dir().join(format!("pop3-cli-dovecot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&local);
+
+    let out = pop3(&d)
+        .args(["fetch", "--keep", "--maildir"])
+        .arg(&local)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["fetched"], mail.len());
+    let mut got: Vec<Vec<u8>> = std::fs::read_dir(local.join("new"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    let mut want: Vec<Vec<u8>> = mail.iter().map(|m| served(&m.stored)).collect();
+    got.sort();
+    want.sort();
+    assert!(got == want, "every message from Dovecot, byte for byte");
+
+    let again = pop3(&d)
+        .args(["fetch", "--keep", "--maildir"])
+        .arg(&local)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(v["fetched"], 0, "{v}");
+    assert_eq!(d.stored(), mail.len());
+
+    let bad = pop3(&d).env("P", "wrong").arg("list").output().unwrap();
+    assert_eq!(bad.status.code(), Some(5));
+
+    let out = pop3(&d)
+        .args(["fetch", "--mbox"])
+        .arg(local.join("all.mbox"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(d.stored(), 0, "delete mode empties the maildrop");
+    let _ = std::fs::remove_dir_all(&local);
+}
