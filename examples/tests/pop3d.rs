@@ -85,7 +85,8 @@ fn present(root: &Path) -> BTreeMap<String, Vec<u8>> {
             if name.starts_with('.') {
                 continue;
             }
-            let unique = name.split(':').next().unwrap().to_owned();
+            // The unique name: before the info part (`:2,...`) and any `,S=`/`,W=` field.
+            let unique = name.split([':', ',']).next().unwrap().to_owned();
             let old = out.insert(unique.clone(), fs::read(e.path()).unwrap());
             assert!(old.is_none(), "{unique} is in the Maildir twice");
         }

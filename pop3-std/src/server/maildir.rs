@@ -65,7 +65,14 @@ fn deliver_new(dir: &Path) -> io::Result<()> {
         let Some(name) = name.to_str().filter(|n| !n.starts_with('.')) else {
             continue;
         };
-        let target = dir.join("cur").join(format!("{name}:2,"));
+        // The size as served goes into the name, as Dovecot records it, so that later
+        // sessions list the message without reading it.
+        let target = match (served_size_in_name(name), measure(&entry.path())) {
+            (None, Ok(size)) if !name.contains(':') => {
+                dir.join("cur").join(format!("{name},W={size}:2,"))
+            }
+            _ => dir.join("cur").join(format!("{name}:2,")),
+        };
         match fs::rename(entry.path(), target) {
             // Another process delivered it first: it is in cur/ already.
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -207,6 +214,38 @@ mod tests {
     fn dovecot_sizes_are_read_from_the_name() {
         assert_eq!(served_size_in_name("1.M1.host,S=120,W=124:2,S"), Some(124));
         assert_eq!(served_size_in_name("1.M1.host:2,S"), None);
+    }
+
+    #[test]
+    fn delivery_records_the_served_size_and_keeps_the_unique_id() {
+        let root = std::env::temp_dir().join(format!("pop3-maildir-unit-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let new = root.join("u").join("new");
+        fs::create_dir_all(&new).unwrap();
+        fs::write(
+            new.join("1700000000.M1P1.host"),
+            b"Subject: x\n\n.dot\nno end",
+        )
+        .unwrap();
+        let store = MaildirStore::new(&root);
+        let first = store.open("u").unwrap();
+        // "Subject: x" CRLF CRLF ".dot" CRLF "no end" CRLF: 12 + 2 + 6 + 8.
+        assert_eq!(first.messages()[0].size, 28);
+        let uid = first.messages()[0].uid.clone();
+        assert_eq!(uid, "1700000000.M1P1.host");
+        drop(first);
+        let names: Vec<String> = fs::read_dir(root.join("u").join("cur"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["1700000000.M1P1.host,W=28:2,"]);
+        let again = store.open("u").unwrap();
+        assert_eq!(
+            (again.messages()[0].size, again.messages()[0].uid.as_str()),
+            (28, uid.as_str())
+        );
+        drop(again);
+        let _ = fs::remove_dir_all(&root);
     }
 
     #[test]
