@@ -142,6 +142,11 @@
 )]
 
 pub mod apop;
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
+// The `arbitrary` derive names `::std`; that host-only feature needs std anyway.
+#[cfg(feature = "arbitrary")]
+extern crate std;
 pub mod client;
 pub mod codec;
 #[cfg(feature = "io")]

@@ -110,6 +110,29 @@ fn empty_arguments_and_message_zero_are_refused() {
 }
 
 #[test]
+fn an_apop_digest_that_would_not_read_back_is_refused() {
+    // RFC 1939 section 7: the digest is 32 hex digits; a server parser rejects anything
+    // else, so the encoder does too (found by the roundtrip fuzz target).
+    for bad in [
+        &b"2U2U+"[..],
+        &[b'a'; 31],
+        &[b'a'; 33],
+        b"c4c9334bac560ecc979e58001b3e22fG",
+    ] {
+        let cmd = Command::Apop {
+            name: b"mrose",
+            digest: Secret::new(bad),
+        };
+        assert_eq!(encode(cmd), Err(EncodeError::BadDigest), "{bad:?}");
+    }
+    let good = Command::Apop {
+        name: b"mrose",
+        digest: Secret::new(b"c4c9334bac560ecc979e58001b3e22fb"),
+    };
+    assert!(encode(good).is_ok());
+}
+
+#[test]
 fn command_limit_is_255_octets_with_crlf() {
     let name = [b'u'; 248];
     // "USER " + 248 + CRLF = 255.

@@ -17,6 +17,7 @@ use super::out::Out;
 /// The retention policy of the EXPIRE capability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Expire {
     /// Mail is kept at least this many days; 0 means it may not be left on the server.
     Days(u32),
@@ -27,6 +28,7 @@ pub enum Expire {
 /// One capability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Capability<'a> {
     /// `TOP`: the TOP command.
     Top,

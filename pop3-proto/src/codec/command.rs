@@ -17,6 +17,7 @@ use crate::secret::Secret;
 /// A command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Command<'a> {
     /// `USER name`. The name is the rest of the line.
     User(&'a [u8]),
@@ -156,8 +157,12 @@ impl<'a> Command<'a> {
                 out.non_empty(password.expose(), Field::Argument, is_text_byte)?;
             }
             Command::Apop { name, digest } => {
+                let d = digest.expose();
                 arg(&mut out, name)?;
-                arg(&mut out, digest.expose())?;
+                arg(&mut out, d)?;
+                if d.len() != 32 || !d.iter().all(u8::is_ascii_hexdigit) {
+                    return Err(EncodeError::BadDigest);
+                }
             }
             Command::List(Some(n))
             | Command::Uidl(Some(n))

@@ -145,6 +145,9 @@ pub enum EncodeError {
     },
     /// A number that the protocol does not allow here (message number 0).
     ZeroMessageNumber,
+    /// An APOP digest that is not 32 hex digits (RFC 1939 section 7): the server could
+    /// not read it back.
+    BadDigest,
 }
 
 impl fmt::Display for EncodeError {
@@ -161,6 +164,7 @@ impl fmt::Display for EncodeError {
             }
             Self::Empty { field } => write!(f, "the {field:?} field must not be empty"),
             Self::ZeroMessageNumber => f.write_str("message numbers start at 1"),
+            Self::BadDigest => f.write_str("an APOP digest is 32 hex digits"),
         }
     }
 }

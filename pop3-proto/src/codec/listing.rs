@@ -17,6 +17,7 @@ pub const MAX_UID_LEN: usize = 70;
 /// The drop listing of a STAT reply: `count SP size`, the text after `+OK `.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Stat {
     /// Messages in the maildrop, not counting those marked deleted.
     pub count: u32,
@@ -47,6 +48,7 @@ impl Stat {
 /// A scan listing, `msg SP size`: a line of a LIST reply, or the text of a `LIST n` reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct ScanListing {
     /// The message number (from 1).
     pub msg: u32,
@@ -90,6 +92,7 @@ impl ScanListing {
 /// `UIDL n` reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct UidListing<'a> {
     /// The message number (from 1).
     pub msg: u32,

@@ -10,6 +10,7 @@ use super::out::Out;
 /// The status indicator of a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Status {
     /// `+OK`
     Ok,
@@ -121,6 +122,7 @@ impl<'a> RespCode<'a> {
 /// `status [SP [resp-code] [SP] text]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct StatusLine<'a> {
     /// `+OK` or `-ERR`.
     pub status: Status,

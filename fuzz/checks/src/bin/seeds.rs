@@ -8,6 +8,7 @@ use std::path::Path;
 use arbitrary::{Arbitrary, Unstructured};
 use pop3_fuzz_checks::client_session::Op as C;
 use pop3_fuzz_checks::pair::{Op as P, SEPARATOR};
+use pop3_fuzz_checks::roundtrip::Value;
 
 /// The RFC 1939 section 10 example session, server side, with its two messages.
 const RFC1939_SERVER: &[u8] = b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n\
@@ -204,14 +205,32 @@ fn main() {
         }
     }
 
-    // roundtrip: each shape once, with a little material for its fields.
-    for i in 0..21 {
-        let data = [
-            &variant(i, 21)[..],
-            b"\x05mrose\x08tanstaaf\x01\x00\x00\x00",
-        ]
-        .concat();
-        write("roundtrip", &format!("shape-{i}"), &data);
+    // roundtrip: one input per kind of value (and per command), found by decoding
+    // pseudo-random bytes until each kind has turned up.
+    let mut kinds = std::collections::BTreeMap::new();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..200_000 {
+        let bytes: Vec<u8> = (0..48)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[3]
+            })
+            .collect();
+        let Ok(value) = Value::arbitrary_take_rest(Unstructured::new(&bytes)) else {
+            continue;
+        };
+        let shown = format!("{value:?}");
+        let kind: String = shown
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic() || *c == '(')
+            .collect();
+        let kind = kind.trim_end_matches('(').to_owned();
+        kinds.entry(kind).or_insert(bytes);
+    }
+    for (kind, bytes) in kinds {
+        write("roundtrip", &kind.replace('(', "-"), &bytes);
     }
 
     // stuffing: chunk size, output room, cut seed, body.
