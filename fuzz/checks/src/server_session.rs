@@ -3,7 +3,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use pop3_proto::Instant;
-use pop3_proto::server::{Failure, Request, Server, ServerConfig};
+use pop3_proto::server::{Failure, Request, Server, ServerConfig, ServerUsageError};
 
 use crate::reference::split;
 
@@ -62,7 +62,7 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
             continue;
         };
         let a = answers.next().unwrap_or(0);
-        let _ = match req {
+        let answered = match req {
             Request::Auth(auth) => {
                 let good = auth.matches_secret(b"secret");
                 if good || a & 1 == 0 {
@@ -93,7 +93,15 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
                     let out = server.poll_transmit().len();
                     server.transmitted(out);
                 }
-                server.end_body()
+                loop {
+                    match server.end_body() {
+                        Err(ServerUsageError::OutputFull) => {
+                            let out = server.poll_transmit().len();
+                            server.transmitted(out);
+                        }
+                        other => break other,
+                    }
+                }
             }
             Request::StartTls => server.tls_established(),
             Request::Update { .. } => {
@@ -109,6 +117,15 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
                 Ok(())
             }
         };
+        match answered {
+            Ok(()) => {}
+            // An answer the core cannot send leaves the request open (nothing was sent):
+            // the application must answer again, here with a failure.
+            Err(ServerUsageError::BadValue(_)) => server
+                .fail(Failure::SysTemp, b"bad value")
+                .expect("fail answers any open request"),
+            Err(e) => panic!("an answer to the request just reported failed: {e}"),
+        }
     }
     panic!("poll_event never settled");
 }

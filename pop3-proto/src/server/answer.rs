@@ -40,7 +40,9 @@ impl Failure {
     }
 }
 
-/// An answer that does not fit the request in progress. Nothing was sent.
+/// An answer that does not fit the request in progress. Nothing was sent, and the request
+/// stays open: answer it again (with a value that can be sent, or with
+/// [`Server::fail`]); it is not reported a second time by `poll_event`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
