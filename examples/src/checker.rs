@@ -5,7 +5,7 @@
 
 use embedded_io::{Read, Write};
 use heapless::Vec;
-use pop3_proto::client::{Client, Event, LoginMethod, State};
+use pop3_proto::client::{Client, Event, State};
 use pop3_proto::io::{Clock, StepError, drive, login, start_tls};
 use pop3_proto::sasl::Credentials;
 
@@ -176,12 +176,6 @@ where
     let method = client
         .preferred_login(creds)
         .ok_or(CheckError::NoLoginMethod)?;
-    // Without CAPA's SASL list a password still has USER/PASS; a token has nothing.
-    let method = if client.capabilities().known() {
-        method
-    } else {
-        LoginMethod::UserPass
-    };
     if !login(client, io, method, creds, |_| {})? {
         return Err(CheckError::LoginRefused);
     }

@@ -8,6 +8,12 @@ use std::process::{Command, Output};
 
 use pop3_examples::demo::{DEMO_USER, DemoServer, sample_message};
 
+// The std tests' reference for a message as served (CRLF, final line end): one copy.
+#[allow(dead_code)]
+#[path = "../../pop3-std/tests/support/mail.rs"]
+mod mail;
+use mail::served;
+
 fn pop3() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pop3"))
 }
@@ -39,16 +45,6 @@ fn against(s: &DemoServer) -> Command {
     .args(["--password-env", "POP3_TEST_PASSWORD"])
     .env("POP3_TEST_PASSWORD", &s.password);
     c
-}
-
-/// A message as served (CRLF), as the Maildir holds what was fetched.
-fn served(stored: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for line in stored.split_inclusive(|&b| b == b'\n') {
-        out.extend_from_slice(line.strip_suffix(b"\n").unwrap_or(line));
-        out.extend_from_slice(b"\r\n");
-    }
-    out
 }
 
 fn maildir_files(dir: &Path) -> Vec<Vec<u8>> {
