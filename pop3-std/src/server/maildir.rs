@@ -170,6 +170,9 @@ impl Maildrop for MaildirDrop {
     }
 
     fn remove(&mut self, indexes: &[usize]) -> io::Result<()> {
+        if indexes.is_empty() {
+            return Ok(());
+        }
         let mut first_error = None;
         for &i in indexes {
             let Some(path) = self.paths.get(i) else {

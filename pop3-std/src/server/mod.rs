@@ -6,7 +6,7 @@
 //! 16 KiB file buffer, rustls's buffers when TLS runs, and the thread's stack.
 //!
 //! ```no_run
-//! use std::sync::Arc;
+//! use std::sync::{Arc, Mutex};
 //! use pop3_std::server::{Listener, MaildirStore, PasswdFile, Settings};
 //!
 //! let users = PasswdFile::load("passwd".as_ref())?;
@@ -17,6 +17,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod limits;
 mod maildir;
 mod passwd;
 mod session;
@@ -24,13 +25,14 @@ mod store;
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use log::{info, warn};
 
+pub use limits::{FILES_BESIDES_SESSIONS, FILES_PER_SESSION, raise_open_files};
 pub use maildir::MaildirStore;
 pub use passwd::{Authenticator, PasswdFile};
 pub use store::{Maildrop, MessageInfo, OpenError, Store};
@@ -173,6 +175,7 @@ impl Listener {
             info!(target: "pop3d", "event=listen addr={}", l.local_addr()?);
         }
         let shared = self.shared;
+        ensure_open_files(shared.settings.max_connections);
         while !shared.shutdown.load(Ordering::SeqCst) {
             let mut idle = true;
             for (l, tls) in &self.sockets {
@@ -197,28 +200,59 @@ impl Listener {
     }
 }
 
-fn admit(shared: &Arc<Shared>, mut tcp: TcpStream, peer: SocketAddr, tls: bool) {
+/// Raises the open-file limit for `max_connections` sessions, or says how many fit.
+fn ensure_open_files(max_connections: usize) {
+    let needed = max_connections as u64 * FILES_PER_SESSION + FILES_BESIDES_SESSIONS;
+    match raise_open_files(needed) {
+        Ok(Some(limit)) if limit < needed => {
+            let fit = limit.saturating_sub(FILES_BESIDES_SESSIONS) / FILES_PER_SESSION;
+            warn!(
+                target: "pop3d",
+                "event=open-file-limit limit={limit} needed={needed} sessions-that-fit={fit}"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => warn!(target: "pop3d", "event=open-file-limit needed={needed} error={e}"),
+    }
+}
+
+fn admit(shared: &Arc<Shared>, tcp: TcpStream, peer: SocketAddr, tls: bool) {
     let _ = tcp.set_nonblocking(false);
     let active = shared.active.fetch_add(1, Ordering::SeqCst);
     if active >= shared.settings.max_connections {
         shared.active.fetch_sub(1, Ordering::SeqCst);
         warn!(target: "pop3d", "event=refused peer={peer} reason=connection-limit");
-        if !tls {
-            let _ = tcp.write_all(b"-ERR [SYS/TEMP] Too many connections, try again later\r\n");
-        }
+        refuse(tcp, tls);
         return;
     }
     let id = shared.served.fetch_add(1, Ordering::SeqCst);
     let session_shared = Arc::clone(shared);
+    // The socket goes through a slot so that it can still be refused if no thread starts.
+    let slot = Arc::new(Mutex::new(Some(tcp)));
+    let session_slot = Arc::clone(&slot);
     let spawned = thread::Builder::new()
         .name(format!("pop3-{id}"))
         .stack_size(256 * 1024)
         .spawn(move || {
-            session::serve(Arc::clone(&session_shared), tcp, peer, tls, id);
+            let tcp = session_slot.lock().ok().and_then(|mut s| s.take());
+            if let Some(tcp) = tcp {
+                session::serve(Arc::clone(&session_shared), tcp, peer, tls, id);
+            }
             session_shared.active.fetch_sub(1, Ordering::SeqCst);
         });
     if let Err(e) = spawned {
         shared.active.fetch_sub(1, Ordering::SeqCst);
-        warn!(target: "pop3d", "event=spawn-failed peer={peer} error={e}");
+        warn!(target: "pop3d", "event=refused peer={peer} reason=spawn-failed error={e}");
+        if let Some(tcp) = slot.lock().ok().and_then(|mut s| s.take()) {
+            refuse(tcp, tls);
+        }
+    }
+}
+
+/// Tells a client that could not be served to come back later (on a plain port: over
+/// implicit TLS no handshake has run, so the connection just closes).
+fn refuse(mut tcp: TcpStream, tls: bool) {
+    if !tls {
+        let _ = tcp.write_all(b"-ERR [SYS/TEMP] Too many connections, try again later\r\n");
     }
 }
