@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::client::{Ev, React, Run, TestClient, cleartext};
+use common::client::{Ev, React, Run, TestClient, capa_session, cleartext};
 use pop3_proto::Secret;
 use pop3_proto::client::{ClientConfig, CommandKind, Transport};
 use pop3_proto::codec::Mechanism;
@@ -296,20 +296,10 @@ fn with_pipelining_all_queued_commands_go_at_once_up_to_a_barrier() {
 
 #[test]
 fn rfc2449_capa_example() {
-    let mut run = Run::new(
-        cleartext(),
-        Transport::Plain,
-        Box::new(|c: &mut TestClient, e: &Ev| {
-            if let Ev::Greeting { .. } = e {
-                c.capa().unwrap();
-            }
-        }),
-    );
-    run.feed(
+    let run = capa_session(
         b"+OK POP3 server ready\r\n+OK Capability list follows\r\nTOP\r\nUSER\r\n\
 SASL CRAM-MD5 KERBEROS_V4\r\nRESP-CODES\r\nLOGIN-DELAY 900\r\nPIPELINING\r\nEXPIRE 60\r\nUIDL\r\n\
 IMPLEMENTATION Shlemazle-Plotz-v302\r\n.\r\n",
-        usize::MAX,
     );
     assert_eq!(run.sent_lines(), ["CAPA"]);
     let tags: Vec<&[u8]> = run
@@ -521,6 +511,7 @@ fn rfc5034_session(initial_response: bool) -> Run<'static> {
         user: b"test",
         password: Secret::new(b"test"),
         authzid: b"test",
+        nonce: b"",
     };
     let config = ClientConfig::default().with_sasl_initial_response(initial_response);
     let mut run = Run::new(

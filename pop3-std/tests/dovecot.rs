@@ -56,6 +56,7 @@ fn every_login_method() {
         LoginMethod::Sasl(Mechanism::Plain),
         LoginMethod::Sasl(Mechanism::Login),
         LoginMethod::Sasl(Mechanism::CramMd5),
+        LoginMethod::Sasl(Mechanism::ScramSha256),
     ];
     for method in methods {
         for tls in [Tls::None, Tls::StartTls] {
@@ -77,6 +78,7 @@ fn a_wrong_password_is_an_auth_error_with_its_code() {
         LoginMethod::UserPass,
         LoginMethod::Sasl(Mechanism::Plain),
         LoginMethod::Apop,
+        LoginMethod::Sasl(Mechanism::ScramSha256),
     ] {
         let mut c = connect(&d, Tls::StartTls);
         let creds = Credentials::password(USER.as_bytes(), b"wrong");

@@ -50,13 +50,14 @@ struct Input<'a> {
     server: &'a [u8],
 }
 
-const MECHANISMS: [Mechanism<'static>; 6] = [
+const MECHANISMS: [Mechanism<'static>; 7] = [
     Mechanism::Plain,
     Mechanism::Login,
     Mechanism::CramMd5,
     Mechanism::XOAuth2,
     Mechanism::OAuthBearer,
     Mechanism::Other(b"GSSAPI"),
+    Mechanism::ScramSha256,
 ];
 
 pub fn check(data: &[u8]) {
@@ -83,7 +84,8 @@ pub fn check(data: &[u8]) {
     };
     let mut now = 0u64;
     let mut client: Client<512, 256, 8> = Client::new(config, transport, Instant::from_millis(now));
-    let password = Credentials::password(b"user", b"secret");
+    // The SCRAM nonce is in the dictionary, so server-first messages that extend it appear.
+    let password = Credentials::password(b"user", b"secret").with_nonce(b"clientnonce");
     let token = Credentials::bearer(b"user", b"token");
     let mut server = input.server;
     let ops = input.ops.into_iter().chain([Op::Feed(u16::MAX), Op::Eof]);

@@ -201,6 +201,10 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
             && raw > 0
             && with_ir <= COMMAND_LINE_LIMIT;
         let step = u8::from(initial);
+        #[cfg(feature = "scram")]
+        if let (Mech::ScramSha256, Credentials::Password { nonce, .. }) = (mech, creds) {
+            self.core.scram.start(nonce);
+        }
         self.core.issue(Expect::Auth { mech, step }, |buf| {
             let mut out = Out::new(buf);
             out.put(b"AUTH ");
@@ -233,9 +237,25 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
             Answer::Cancel => core.send_sasl_cancel(),
             Answer::Respond => {
                 let challenge = core.challenge.clone();
+                #[cfg(feature = "scram")]
+                let nonce = core.scram.nonce();
+                #[cfg(feature = "scram")]
+                let scram_final = match (mech, step) {
+                    (Mech::ScramSha256, 1) => {
+                        match core.scram.client_final(creds, &nonce, &challenge) {
+                            Some(f) => Some(f),
+                            None => return core.send_sasl_cancel(),
+                        }
+                    }
+                    _ => None,
+                };
                 core.send_sasl_line(|out| {
                     let mut w = Base64Writer::new(out);
                     sasl::encode_response(mech, step, creds, &challenge, &mut w);
+                    #[cfg(feature = "scram")]
+                    if let Some(f) = &scram_final {
+                        f.write(&mut |p| w.put(p));
+                    }
                     w.finish();
                 })?;
                 core.awaiting_challenge = false;

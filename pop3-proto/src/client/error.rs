@@ -31,6 +31,10 @@ pub enum Error {
     /// The output buffer could not take a line the protocol requires now (the `*` that
     /// cancels a SASL exchange); build the client with a larger `TX`.
     OutputFull,
+    /// SCRAM: the server accepted the login without proving that it knows the password
+    /// (its final message was missing or carried the wrong signature). It may be an
+    /// impostor; nothing more is sent to it.
+    ServerUnverified,
 }
 
 impl fmt::Display for Error {
@@ -48,6 +52,9 @@ impl fmt::Display for Error {
             Error::UnexpectedEof => f.write_str("connection closed in the middle of a reply"),
             Error::Timeout => f.write_str("the server did not answer in time"),
             Error::OutputFull => f.write_str("output buffer full while the protocol needed a line"),
+            Error::ServerUnverified => f.write_str(
+                "the server did not prove that it knows the password (SCRAM server signature)",
+            ),
         }
     }
 }

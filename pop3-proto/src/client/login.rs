@@ -2,7 +2,7 @@
 
 use super::Client;
 use crate::codec::{Mechanism, Timestamp};
-use crate::sasl::Credentials;
+use crate::sasl::{Credentials, Mech};
 
 /// A way to log in, as [`Client::preferred_login`] picks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,24 +16,34 @@ pub enum LoginMethod {
     UserPass,
 }
 
-/// Password mechanisms, strongest first: challenge-response keeps the password itself off
-/// the wire even inside TLS; PLAIN is one round trip; LOGIN is the legacy fallback.
-const PASSWORD_MECHANISMS: [Mechanism<'static>; 3] =
-    [Mechanism::CramMd5, Mechanism::Plain, Mechanism::Login];
+/// Password mechanisms, strongest first: SCRAM proves both sides without the server ever
+/// holding the password; challenge-response keeps the password itself off the wire even
+/// inside TLS; PLAIN is one round trip; LOGIN is the legacy fallback. SCRAM is chosen only
+/// when the credentials carry a nonce (and the `scram` feature is on).
+const PASSWORD_MECHANISMS: [Mechanism<'static>; 4] = [
+    Mechanism::ScramSha256,
+    Mechanism::CramMd5,
+    Mechanism::Plain,
+    Mechanism::Login,
+];
 /// Bearer mechanisms, standard first.
 const BEARER_MECHANISMS: [Mechanism<'static>; 2] = [Mechanism::OAuthBearer, Mechanism::XOAuth2];
 
 impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
     /// The strongest login method the server offers for these credentials: a SASL
-    /// mechanism it lists in CAPA (CRAM-MD5, then PLAIN, then LOGIN for a password;
+    /// mechanism it lists in CAPA (SCRAM-SHA-256 when the credentials carry a nonce, then
+    /// CRAM-MD5, then PLAIN, then LOGIN for a password;
     /// OAUTHBEARER, then XOAUTH2 for a token), then APOP when the greeting carried a valid
     /// timestamp, then USER/PASS. Issue CAPA first: without it only APOP and USER/PASS are
     /// known. `None` for a token when the server offers no bearer mechanism. Whether the
     /// method may run on this connection is still checked by the command itself.
     pub fn preferred_login(&self, creds: &Credentials<'_>) -> Option<LoginMethod> {
         let caps = self.capabilities();
-        let offered =
-            |list: &[Mechanism<'static>]| list.iter().copied().find(|m| caps.sasl_mechanism(*m));
+        let offered = |list: &[Mechanism<'static>]| {
+            list.iter()
+                .copied()
+                .find(|m| caps.sasl_mechanism(*m) && Mech::for_credentials(*m, creds).is_some())
+        };
         match creds {
             Credentials::Bearer { .. } => offered(&BEARER_MECHANISMS).map(LoginMethod::Sasl),
             Credentials::Password { .. } => {

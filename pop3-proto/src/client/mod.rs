@@ -33,6 +33,8 @@ mod event;
 mod login;
 mod queue;
 mod reply;
+#[cfg(feature = "scram")]
+mod scram;
 mod state;
 
 pub use capabilities::Capabilities;
@@ -83,6 +85,8 @@ struct Core<const TX: usize, const Q: usize> {
     timestamp: Vec<u8, MAX_TIMESTAMP>,
     challenge: Vec<u8, MAX_CHALLENGE>,
     awaiting_challenge: bool,
+    #[cfg(feature = "scram")]
+    scram: scram::ScramState,
     user_accepted: bool,
     utf8: bool,
     /// Octets of the receive buffer consumed by the event last returned.
@@ -123,6 +127,8 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
                 timestamp: Vec::new(),
                 challenge: Vec::new(),
                 awaiting_challenge: false,
+                #[cfg(feature = "scram")]
+                scram: scram::ScramState::default(),
                 user_accepted: false,
                 utf8: false,
                 rx_consumed: 0,

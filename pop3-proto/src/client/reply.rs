@@ -106,6 +106,18 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
                 return Err(Error::TlsUnavailable);
             }
             (expect, ok) => {
+                #[cfg(feature = "scram")]
+                if let (
+                    Expect::Auth {
+                        mech: sasl::Mech::ScramSha256,
+                        ..
+                    },
+                    true,
+                ) = (expect, ok)
+                    && !self.scram.verified()
+                {
+                    return Err(Error::ServerUnverified);
+                }
                 self.after_status(expect, ok);
                 Event::Reply {
                     id,
@@ -157,7 +169,7 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
     }
 
     fn on_challenge<'s>(&mut self, head: Pending, line: &'s [u8]) -> Result<Event<'s>, Error> {
-        let Expect::Auth { .. } = head.expect else {
+        let Expect::Auth { mech, step } = head.expect else {
             return Err(Error::UnsolicitedLine);
         };
         self.challenge.clear();
@@ -167,6 +179,18 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
             self.challenge.extend_from_slice(text).ok()?;
             Some(c)
         });
+        #[cfg(feature = "scram")]
+        let decoded = match decoded {
+            Some(c) if mech == sasl::Mech::ScramSha256 => {
+                // Checked before the application sees it: an impostor ends the session.
+                self.scram
+                    .check_challenge(step, &self.challenge)?
+                    .then_some(c)
+            }
+            other => other,
+        };
+        #[cfg(not(feature = "scram"))]
+        let _ = (mech, step);
         match decoded {
             Some(c) => {
                 self.awaiting_challenge = true;
@@ -176,7 +200,8 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
                 })
             }
             None => {
-                // RFC 5034 section 4: a challenge that does not decode is cancelled.
+                // RFC 5034 section 4: a challenge that does not decode is cancelled; so is
+                // a SCRAM message that is malformed or reports an error.
                 self.send_sasl_cancel().map_err(|_| Error::OutputFull)?;
                 Ok(Event::BadLine {
                     id: head.id,

@@ -1,11 +1,14 @@
 //! The client side of the SASL mechanisms POP3 servers offer (RFC 5034): PLAIN (RFC 4616),
-//! LOGIN, CRAM-MD5 (RFC 2195), XOAUTH2 and OAUTHBEARER (RFC 7628).
+//! LOGIN, CRAM-MD5 (RFC 2195), XOAUTH2 and OAUTHBEARER (RFC 7628), and with the `scram`
+//! feature SCRAM-SHA-256 (RFC 7677).
 //!
 //! The core keeps no copy of a secret between calls: the caller hands the same
 //! [`Credentials`] to `auth` and again to each `sasl_continue`, and each response is base64
 //! encoded straight into the output buffer.
 
 pub(crate) mod b64;
+#[cfg(feature = "scram")]
+pub mod scram;
 
 use hmac::{KeyInit, Mac};
 
@@ -17,14 +20,17 @@ use b64::Base64Writer;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Credentials<'a> {
-    /// A user name and password: USER/PASS, APOP, PLAIN, LOGIN, CRAM-MD5.
+    /// A user name and password: USER/PASS, APOP, PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256.
     Password {
         /// The authentication identity (user name).
         user: &'a [u8],
         /// The password.
         password: Secret<&'a [u8]>,
-        /// The authorization identity for PLAIN; empty to act as `user`.
+        /// The authorization identity for PLAIN and SCRAM; empty to act as `user`.
         authzid: &'a [u8],
+        /// A fresh random nonce for SCRAM-SHA-256 (feature `scram`): 1 to 64 printable
+        /// ASCII characters other than `,`, new for every exchange. Empty: no SCRAM.
+        nonce: &'a [u8],
     },
     /// A user name and an OAuth 2.0 access token: XOAUTH2, OAUTHBEARER.
     Bearer {
@@ -42,6 +48,26 @@ impl<'a> Credentials<'a> {
             user,
             password: Secret::new(password),
             authzid: b"",
+            nonce: b"",
+        }
+    }
+
+    /// The same credentials with a nonce for SCRAM-SHA-256 (see
+    /// [`Credentials::Password::nonce`]); a token ignores it.
+    pub const fn with_nonce(self, nonce: &'a [u8]) -> Self {
+        match self {
+            Credentials::Password {
+                user,
+                password,
+                authzid,
+                ..
+            } => Credentials::Password {
+                user,
+                password,
+                authzid,
+                nonce,
+            },
+            bearer => bearer,
         }
     }
 
@@ -70,6 +96,8 @@ pub(crate) enum Mech {
     CramMd5,
     XOAuth2,
     OAuthBearer,
+    #[cfg(feature = "scram")]
+    ScramSha256,
 }
 
 impl Mech {
@@ -77,6 +105,15 @@ impl Mech {
     pub(crate) fn for_credentials(m: Mechanism<'_>, creds: &Credentials<'_>) -> Option<Mech> {
         let password = matches!(creds, Credentials::Password { .. });
         match m {
+            #[cfg(feature = "scram")]
+            Mechanism::ScramSha256 => match creds {
+                Credentials::Password { nonce, authzid, .. }
+                    if scram::nonce_ok(nonce) && authzid.len() <= scram::MAX_AUTHZID =>
+                {
+                    Some(Mech::ScramSha256)
+                }
+                _ => None,
+            },
             Mechanism::Plain if password => Some(Mech::Plain),
             Mechanism::Login if password => Some(Mech::Login),
             Mechanism::CramMd5 if password => Some(Mech::CramMd5),
@@ -93,13 +130,20 @@ impl Mech {
             Mech::CramMd5 => Mechanism::CramMd5,
             Mech::XOAuth2 => Mechanism::XOAuth2,
             Mech::OAuthBearer => Mechanism::OAuthBearer,
+            #[cfg(feature = "scram")]
+            Mech::ScramSha256 => Mechanism::ScramSha256,
         }
     }
 
     /// True for mechanisms whose first message comes from the client, and so may ride on
     /// the AUTH command as an initial response.
     pub(crate) fn client_first(self) -> bool {
-        matches!(self, Mech::Plain | Mech::XOAuth2 | Mech::OAuthBearer)
+        match self {
+            Mech::Plain | Mech::XOAuth2 | Mech::OAuthBearer => true,
+            Mech::Login | Mech::CramMd5 => false,
+            #[cfg(feature = "scram")]
+            Mech::ScramSha256 => true,
+        }
     }
 }
 
@@ -116,6 +160,9 @@ pub(crate) fn answer(mech: Mech, step: u8) -> Answer {
     let last = match mech {
         Mech::Plain | Mech::CramMd5 => 0,
         Mech::Login | Mech::XOAuth2 | Mech::OAuthBearer => 1,
+        // client-first, client-final, then an empty answer to the server-final message.
+        #[cfg(feature = "scram")]
+        Mech::ScramSha256 => 2,
     };
     if step <= last {
         Answer::Respond
@@ -139,6 +186,7 @@ pub(crate) fn write_response(
                 user,
                 password,
                 authzid,
+                ..
             },
             Mech::Plain,
             _,
@@ -181,6 +229,19 @@ pub(crate) fn write_response(
         }
         // RFC 7628 section 3.2.3: after an error challenge the client sends a lone %x01.
         (Credentials::Bearer { .. }, Mech::OAuthBearer, _) => sink(b"\x01"),
+        #[cfg(feature = "scram")]
+        (
+            Credentials::Password {
+                user,
+                authzid,
+                nonce,
+                ..
+            },
+            Mech::ScramSha256,
+            0,
+        ) => scram::write_client_first(user, authzid, nonce, sink),
+        // The client-final message needs the exchange's state: see `Client::sasl_continue`.
+        // The answer to the server-final message is empty.
         // Mech::for_credentials never pairs a mechanism with the other kind of credentials.
         _ => {}
     }
@@ -207,7 +268,7 @@ pub(crate) fn encode_response(
 }
 
 /// RFC 5801 saslname: `,` and `=` escaped as `=2C` and `=3D`.
-fn write_saslname(name: &[u8], sink: &mut dyn FnMut(&[u8])) {
+pub(crate) fn write_saslname(name: &[u8], sink: &mut dyn FnMut(&[u8])) {
     for run in name.split_inclusive(|&b| b == b',' || b == b'=') {
         match run.split_last() {
             Some((b',', head)) => {
@@ -262,6 +323,7 @@ mod tests {
             user: b"tim",
             password: Secret::new(b"tanstaaftanstaaf"),
             authzid: b"Ursel",
+            nonce: b"",
         };
         assert_eq!(
             raw(Mech::Plain, 0, &creds, b""),

@@ -164,6 +164,21 @@ pub struct Run<'r> {
     react: React<'r>,
 }
 
+/// A session that asks for CAPA after the greeting and does nothing else, fed `server`.
+pub fn capa_session(server: &[u8]) -> Run<'static> {
+    let mut run = Run::new(
+        cleartext(),
+        Transport::Plain,
+        Box::new(|c: &mut TestClient, e: &Ev| {
+            if let Ev::Greeting { .. } = e {
+                c.capa().unwrap();
+            }
+        }),
+    );
+    run.feed(server, usize::MAX);
+    run
+}
+
 /// Cleartext allowed: these sessions run over memory.
 pub fn cleartext() -> ClientConfig {
     ClientConfig::default().with_security(Security::AllowCleartext)

@@ -2,6 +2,7 @@
 //! call driving the core's state machine through the generic loop until its reply is in.
 
 mod error;
+mod nonce;
 mod stream;
 
 use std::io::{self, Write};
@@ -338,7 +339,7 @@ impl Client {
     }
 
     /// Logs in with the strongest method the server offers for a password: SASL
-    /// CRAM-MD5, PLAIN or LOGIN, then APOP, then USER/PASS.
+    /// SCRAM-SHA-256, CRAM-MD5, PLAIN or LOGIN, then APOP, then USER/PASS.
     pub fn login(&mut self, user: &str, password: &str) -> Result<(), Error> {
         self.login_with(&Credentials::password(user.as_bytes(), password.as_bytes()))
     }
@@ -348,17 +349,22 @@ impl Client {
         self.login_with(&Credentials::bearer(user.as_bytes(), token.as_bytes()))
     }
 
-    /// Logs in with `creds`, choosing the method as [`Client::login`] does.
+    /// Logs in with `creds`, choosing the method as [`Client::login`] does. A password
+    /// without a SCRAM nonce gets a fresh one.
     pub fn login_with(&mut self, creds: &Credentials<'_>) -> Result<(), Error> {
+        let nonce = nonce::fresh();
+        let creds = nonce::attach(creds, nonce.as_ref().map_or(&[][..], |n| &n[..]));
         let method = self
             .core
-            .preferred_login(creds)
+            .preferred_login(&creds)
             .ok_or(Error::NoLoginMethod)?;
-        self.login_by(method, creds)
+        self.login_by(method, &creds)
     }
 
-    /// Logs in with exactly this method.
+    /// Logs in with exactly this method. A password without a SCRAM nonce gets a fresh one.
     pub fn login_by(&mut self, method: LoginMethod, creds: &Credentials<'_>) -> Result<(), Error> {
+        let nonce = nonce::fresh();
+        let creds = &nonce::attach(creds, nonce.as_ref().map_or(&[][..], |n| &n[..]));
         let mut refusal = None;
         let logged_in = login(&mut *self.core, &mut self.link, method, creds, |event| {
             if let Event::Reply { command, line, .. } = event

@@ -44,6 +44,14 @@ const OAUTH_SERVER: &[u8] = b"+OK The Microsoft Exchange POP3 service is ready.\
 + eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIn0=\r\n\
 -ERR [AUTH] Authentication failure: unknown user name or bad password.\r\n";
 
+/// SCRAM-SHA-256 for "user" / "secret" with the harness's client nonce "clientnonce": the
+/// server-first message, then a server-final message with the right signature.
+const SCRAM_SERVER: &[u8] = b"+OK Dovecot ready.\r\n\
++OK\r\nSASL PLAIN SCRAM-SHA-256\r\nPIPELINING\r\nUIDL\r\n.\r\n\
++ cj1jbGllbnRub25jZTNyZmNOSFlKWTFaVnZXVnM3aixzPWMyRnNkSE5oYkhRPSxpPTQwOTY=\r\n\
++ dj1EOUY2dlpFYkZEQXdKWGFlWmJUOVhOVmU0NHg5SVdGV0hTQTdYNUpDU0ZjPQ==\r\n\
++OK Logged in.\r\n+OK 0 0\r\n+OK bye\r\n";
+
 /// A lenient peer: bare LF line ends, `.` alone ending a body, lowercase status.
 const LENIENT_SERVER: &[u8] = b"+OK hello\n+OK\n+OK 1 5\n+OK\n1 5\n.\n+OK\nabc\n..\n.\n+ok bye\n";
 
@@ -245,7 +253,7 @@ fn main() {
 
     // client_session: policy flags, cut seed, calls, then the server's side.
     let greeting = |data: &[u8]| line_ends(data).first().copied().unwrap_or(0) as u16;
-    let client_seeds: [(&str, &[u8], Vec<C>); 5] = [
+    let client_seeds: [(&str, &[u8], Vec<C>); 6] = [
         ("rfc1939", RFC1939_SERVER, {
             let g = greeting(RFC1939_SERVER);
             let ops = [
@@ -302,6 +310,21 @@ fn main() {
                 C::SaslContinue(true),
                 C::Feed(200),
                 C::SaslContinue(true),
+            ]
+        }),
+        ("scram", SCRAM_SERVER, {
+            let g = greeting(SCRAM_SERVER);
+            vec![
+                C::Feed(g),
+                C::Capa,
+                C::Feed(64),
+                C::Auth(6, false),
+                C::Feed(78),
+                C::SaslContinue(false),
+                C::Feed(72),
+                C::SaslContinue(false),
+                C::Stat,
+                C::Quit,
             ]
         }),
         ("lenient", LENIENT_SERVER, {

@@ -1,6 +1,7 @@
 //! A firmware that runs a whole client session (greeting, login, STAT, UIDL, RETR, DELE,
 //! QUIT) against a scripted byte stream, with no global allocator. Features choose the
-//! login: USER/PASS by default, `apop` for APOP, `sasl` for AUTH PLAIN / CRAM-MD5.
+//! login: USER/PASS by default, `apop` for APOP, `sasl` for AUTH PLAIN / CRAM-MD5, `scram`
+//! for those and SCRAM-SHA-256.
 #![no_std]
 #![no_main]
 
@@ -14,19 +15,23 @@ use pop3_proto::client::{Client, ClientConfig, CommandKind, Event, Security, Tra
 const SERVER: &[u8] = b"+OK ready <1.2@host>\r\n+OK\r\n+OK\r\n+OK 1 10\r\n+OK\r\n1 abc\r\n.\r\n\
 +OK\r\nhi\r\n..x\r\n.\r\n+OK\r\n+OK bye\r\n";
 
+fn credentials() -> pop3_proto::sasl::Credentials<'static> {
+    pop3_proto::sasl::Credentials::password(black_box(b"user"), black_box(b"pw"))
+        .with_nonce(black_box(b"fyko+d2lbbFgONRv9qkxdawL"))
+}
+
 fn login(client: &mut Client<512, 256, 8>) -> bool {
     if cfg!(feature = "apop") {
         client
             .apop(black_box(b"user"), black_box(b"secret"))
             .is_ok()
     } else if cfg!(feature = "sasl") {
-        let creds = pop3_proto::sasl::Credentials::password(black_box(b"user"), black_box(b"pw"));
-        let mech = if black_box(true) {
-            pop3_proto::codec::Mechanism::Plain
-        } else {
-            pop3_proto::codec::Mechanism::CramMd5
+        let mech = match black_box(0u8) {
+            0 => pop3_proto::codec::Mechanism::Plain,
+            1 if cfg!(feature = "scram") => pop3_proto::codec::Mechanism::ScramSha256,
+            _ => pop3_proto::codec::Mechanism::CramMd5,
         };
-        client.auth(mech, &creds).is_ok()
+        client.auth(mech, &credentials()).is_ok()
     } else {
         client.user(black_box(b"user")).is_ok()
     }
@@ -75,8 +80,7 @@ fn main() -> ! {
                         client.quit().is_ok()
                     }
                     Some(3) if cfg!(feature = "sasl") => {
-                        let creds = pop3_proto::sasl::Credentials::password(b"user", b"pw");
-                        client.sasl_continue(&creds).is_ok()
+                        client.sasl_continue(&credentials()).is_ok()
                     }
                     _ => false,
                 };
