@@ -1,5 +1,6 @@
-//! The `pop3` CLI against a real Dovecot (started privately, as in pop3-std's tests):
-//! fetch over TLS with a private CA, keep then fetch nothing, delete mode, bad password.
+//! The `pop3` CLI and the mail checker against a real Dovecot (started privately, as in
+//! pop3-std's tests): fetch over TLS with a private CA, keep then fetch nothing, delete
+//! mode, bad password; the checker logging in with SCRAM-SHA-256 and deleting nothing.
 
 #[path = "../../pop3-std/tests/support/mod.rs"]
 mod support;
@@ -51,6 +52,11 @@ fn fetch_keep_delete_and_refusals_against_dovecot() {
     got.sort();
     want.sort();
     assert!(got == want, "every message from Dovecot, byte for byte");
+    let log = d.log();
+    assert!(
+        log.contains("method=SCRAM-SHA-256"),
+        "the CLI logs in with the strongest mechanism Dovecot offers:\n{log}"
+    );
 
     let again = pop3(&d)
         .args(["fetch", "--keep", "--maildir"])
@@ -72,4 +78,37 @@ fn fetch_keep_delete_and_refusals_against_dovecot() {
     assert!(out.status.success());
     assert_eq!(d.stored(), 0, "delete mode empties the maildrop");
     let _ = std::fs::remove_dir_all(&local);
+}
+
+#[test]
+fn mail_checker_logs_in_with_scram_and_never_deletes() {
+    let mail = mail::bulk(3, 2000);
+    let Some(d) = Dovecot::start("checker", &mail) else {
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_mail-checker"))
+        .args(["--host", "localhost", "--port", &d.tls_port.to_string()])
+        .args(["--user", USER, "--password-env", "P"])
+        .args(["--every", "0", "--checks", "2"])
+        .arg("--ca-file")
+        .arg(&d.ca)
+        .env("P", PASSWORD)
+        .output()
+        .unwrap();
+    let t = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{t}");
+    assert_eq!(t.matches("new mail #").count(), mail.len(), "{t}");
+    assert!(t.contains("no new mail (3 known)"), "{t}");
+    // Dovecot names the mechanism of each login: the strongest one it offers.
+    let log = d.log();
+    assert_eq!(
+        log.matches("method=SCRAM-SHA-256").count(),
+        2,
+        "both checks used SCRAM-SHA-256:\n{log}"
+    );
+    assert_eq!(d.stored(), mail.len(), "nothing deleted");
 }

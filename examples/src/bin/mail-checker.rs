@@ -63,6 +63,9 @@ fn once(
         transport,
         pop3_proto::Instant::from_millis(0),
     ));
+    // A fresh nonce for every session, so that SCRAM-SHA-256 can be chosen when offered.
+    let nonce = pop3_std::client::scram_nonce();
+    let creds = &nonce.as_ref().map_or(*creds, |n| creds.with_nonce(n));
     let host = connect.host().to_owned();
     let handshake =
         move |s: &mut pop3_std::client::Socket| s.start_tls(Arc::clone(&tls_config), &host);

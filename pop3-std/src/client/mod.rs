@@ -22,6 +22,7 @@ use pop3_proto::sasl::Credentials;
 
 use crate::tls::Trust;
 pub use error::{Error, Refusal};
+pub use nonce::{NONCE_LEN, scram_nonce};
 pub use stream::Socket;
 
 /// The core with buffers sized for throughput on a host: a 64 KiB receive buffer means
@@ -352,7 +353,7 @@ impl Client {
     /// Logs in with `creds`, choosing the method as [`Client::login`] does. A password
     /// without a SCRAM nonce gets a fresh one.
     pub fn login_with(&mut self, creds: &Credentials<'_>) -> Result<(), Error> {
-        let nonce = nonce::fresh();
+        let nonce = nonce::scram_nonce();
         let creds = nonce::attach(creds, nonce.as_ref().map_or(&[][..], |n| &n[..]));
         let method = self
             .core
@@ -363,7 +364,7 @@ impl Client {
 
     /// Logs in with exactly this method. A password without a SCRAM nonce gets a fresh one.
     pub fn login_by(&mut self, method: LoginMethod, creds: &Credentials<'_>) -> Result<(), Error> {
-        let nonce = nonce::fresh();
+        let nonce = nonce::scram_nonce();
         let creds = &nonce::attach(creds, nonce.as_ref().map_or(&[][..], |n| &n[..]));
         let mut refusal = None;
         let logged_in = login(&mut *self.core, &mut self.link, method, creds, |event| {

@@ -8,11 +8,12 @@ use pop3_proto::sasl::Credentials;
 /// Random octets per nonce: 192 bits, far beyond guessing.
 const RANDOM: usize = 24;
 /// Their base64 form (no commas, as RFC 5802 requires).
-const NONCE_LEN: usize = RANDOM / 3 * 4;
+pub const NONCE_LEN: usize = RANDOM / 3 * 4;
 
-/// A new nonce, or `None` if the system has no randomness to give (SCRAM is then not
-/// offered and another mechanism is chosen).
-pub(super) fn fresh() -> Option<[u8; NONCE_LEN]> {
+/// A new SCRAM client nonce (32 printable characters), for credentials driven through
+/// `pop3_proto::io` rather than this client, or `None` if the system has no randomness to
+/// give (SCRAM is then not offered and another mechanism is chosen). Use each one once.
+pub fn scram_nonce() -> Option<[u8; NONCE_LEN]> {
     let mut random = [0u8; RANDOM];
     rustls::crypto::ring::default_provider()
         .secure_random
@@ -37,7 +38,7 @@ mod tests {
 
     #[test]
     fn nonces_are_fresh_and_printable_without_commas() {
-        let (a, b) = (fresh().unwrap(), fresh().unwrap());
+        let (a, b) = (scram_nonce().unwrap(), scram_nonce().unwrap());
         assert_ne!(a, b);
         assert!(a.iter().all(|&c| c.is_ascii_graphic() && c != b','));
     }
