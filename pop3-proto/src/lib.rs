@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use pop3_proto::Instant;
-//! use pop3_proto::client::{Client, ClientConfig, CommandKind, Event, Security, Transport};
+//! use pop3_proto::client::{self, Client, CommandKind, Event, Security, Transport};
 //!
 //! // What the server answers to each command line, the greeting first.
 //! let mut script: &[(&[u8], &[u8])] = &[
@@ -34,7 +34,7 @@
 //! script = &script[1..];
 //!
 //! // Plain TCP with cleartext credentials allowed: this is a test, not a real network.
-//! let config = ClientConfig::default().with_security(Security::AllowCleartext);
+//! let config = client::Config::default().with_security(Security::AllowCleartext);
 //! let mut client: Client = Client::new(config, Transport::Plain, Instant::from_millis(0));
 //! let mut message = Vec::new();
 //! let mut closed = false;

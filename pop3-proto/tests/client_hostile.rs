@@ -5,7 +5,7 @@ mod common;
 
 use common::client::{Ev, Run, TestClient, cleartext};
 use pop3_proto::Instant;
-use pop3_proto::client::{ClientConfig, CommandKind, Error, LineError, Transport};
+use pop3_proto::client::{self, CommandKind, Error, LineError, Transport};
 use pop3_proto::codec::{FrameError, ParseErrorKind};
 
 /// Logs in with USER/PASS and then runs `then`.
@@ -233,7 +233,7 @@ fn response_injection_after_stls_is_refused_in_every_form() {
     ];
     for reads in forged {
         let mut run = Run::new(
-            ClientConfig::default(),
+            client::Config::default(),
             Transport::Plain,
             Box::new(|c: &mut TestClient, e: &Ev| match e {
                 Ev::Greeting { .. } => {
@@ -261,7 +261,7 @@ fn response_injection_after_stls_is_refused_in_every_form() {
 
 fn require_tls_session(server: &[u8]) -> Run<'static> {
     let mut run = Run::new(
-        ClientConfig::default(),
+        client::Config::default(),
         Transport::Plain,
         Box::new(|c: &mut TestClient, e: &Ev| match e {
             Ev::Greeting { .. } => {
@@ -299,7 +299,7 @@ fn stls_stripping_fails_closed() {
 #[test]
 fn credentials_never_go_out_in_cleartext_under_require_tls() {
     let mut run = Run::new(
-        ClientConfig::default(),
+        client::Config::default(),
         Transport::Plain,
         Box::new(|_: &mut TestClient, _: &Ev| {}),
     );
@@ -318,7 +318,7 @@ fn credentials_never_go_out_in_cleartext_under_require_tls() {
     assert!(run.sent.is_empty());
     // Over implicit TLS the same calls go through.
     let mut run = Run::new(
-        ClientConfig::default(),
+        client::Config::default(),
         Transport::Tls,
         Box::new(|_: &mut TestClient, _: &Ev| {}),
     );

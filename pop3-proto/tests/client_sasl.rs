@@ -224,8 +224,8 @@ fn the_application_may_cancel() {
 /// Feeds `server` to a fresh plain-text client that allows cleartext, and returns it.
 fn greeted_with(server: &[u8]) -> pop3_proto::client::Client {
     use pop3_proto::Instant;
-    use pop3_proto::client::{Client, ClientConfig, Security};
-    let config = ClientConfig::default().with_security(Security::AllowCleartext);
+    use pop3_proto::client::{self, Client, Security};
+    let config = client::Config::default().with_security(Security::AllowCleartext);
     let mut c: Client = Client::new(config, Transport::Plain, Instant::from_millis(0));
     c.handle_input(Instant::from_millis(1), server);
     while let Ok(Some(_)) = c.poll_event() {}

@@ -6,7 +6,7 @@ mod common;
 
 use common::client::{Ev, React, Run, TestClient, capa_session, cleartext};
 use pop3_proto::Secret;
-use pop3_proto::client::{ClientConfig, CommandKind, Transport};
+use pop3_proto::client::{self, CommandKind, Transport};
 use pop3_proto::codec::Mechanism;
 use pop3_proto::sasl::Credentials;
 
@@ -513,7 +513,7 @@ fn rfc5034_session(initial_response: bool) -> Run<'static> {
         authzid: b"test",
         nonce: b"",
     };
-    let config = ClientConfig::default().with_sasl_initial_response(initial_response);
+    let config = client::Config::default().with_sasl_initial_response(initial_response);
     let mut run = Run::new(
         config,
         Transport::Plain,

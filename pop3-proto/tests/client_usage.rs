@@ -5,7 +5,7 @@ mod common;
 use common::client::{Ev, Run, TestClient, cleartext};
 use pop3_proto::Instant;
 use pop3_proto::client::{
-    Client, ClientConfig, CommandKind, Event, Security, State, Transport, UsageError,
+    self, Client, CommandKind, Event, Security, State, Transport, UsageError,
 };
 use pop3_proto::codec::{EncodeError, Field, Mechanism};
 use pop3_proto::sasl::Credentials;
@@ -226,7 +226,7 @@ fn sasl_misuse() {
 
 #[test]
 fn tiny_buffers_and_a_full_queue_are_reported() {
-    let config = ClientConfig::default().with_security(Security::AllowCleartext);
+    let config = client::Config::default().with_security(Security::AllowCleartext);
     let mut client: Client<512, 16, 2> =
         Client::new(config, Transport::Plain, Instant::from_millis(0));
     assert_eq!(client.handle_input(Instant::from_millis(1), b"+OK\r\n"), 5);
@@ -248,7 +248,7 @@ fn tiny_buffers_and_a_full_queue_are_reported() {
 
 #[test]
 fn input_beyond_the_receive_buffer_is_taken_in_turns_and_never_lost() {
-    let config = ClientConfig::default().with_security(Security::AllowCleartext);
+    let config = client::Config::default().with_security(Security::AllowCleartext);
     let mut client: Client<512, 64, 4> =
         Client::new(config, Transport::Plain, Instant::from_millis(0));
     client.handle_input(Instant::from_millis(0), b"+OK\r\n");
@@ -286,7 +286,7 @@ fn input_beyond_the_receive_buffer_is_taken_in_turns_and_never_lost() {
 
 #[test]
 fn zero_copy_receive_path() {
-    let config = ClientConfig::default().with_security(Security::AllowCleartext);
+    let config = client::Config::default().with_security(Security::AllowCleartext);
     let mut client: TestClient = Client::new(config, Transport::Plain, Instant::from_millis(0));
     let greeting = b"+OK ready <1.2@h>\r\n";
     let buf = client.recv_buffer();

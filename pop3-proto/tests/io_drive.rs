@@ -7,7 +7,7 @@ use core::time::Duration;
 
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use pop3_proto::Instant;
-use pop3_proto::client::{Client, ClientConfig, Error, Event, Security, Transport};
+use pop3_proto::client::{self, Client, Error, Event, Security, Transport};
 use pop3_proto::io::{Clock, Drive, DriveError, drive};
 
 /// A server that answers each command line with the next reply of its script (the
@@ -104,7 +104,7 @@ fn scripted(script: &[&[u8]], chunk: usize, closes: bool) -> Scripted {
 }
 
 fn client() -> Client {
-    let config = ClientConfig::default()
+    let config = client::Config::default()
         .with_security(Security::AllowCleartext)
         .with_reply_timeout(Duration::from_secs(30));
     Client::new(config, Transport::Plain, Instant::from_millis(0))

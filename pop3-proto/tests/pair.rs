@@ -7,10 +7,10 @@ use common::client::{Ev, React, Run, TestClient};
 use common::normalize;
 use common::server::{Maildrop, TestServer, serve};
 use pop3_proto::Instant;
-use pop3_proto::client::{ClientConfig, CommandKind, Security, State, Transport};
+use pop3_proto::client::{self, CommandKind, Security, State, Transport};
 use pop3_proto::codec::Mechanism;
 use pop3_proto::sasl::Credentials;
-use pop3_proto::server::{Server, ServerConfig, ServerState};
+use pop3_proto::server::{self, Server};
 
 const MESSAGES: [(&[u8], &[u8]); 3] = [
     (
@@ -29,8 +29,8 @@ struct Pair<'r> {
     chunk: usize,
 }
 
-fn server_config() -> ServerConfig<'static> {
-    ServerConfig::named(b"ready", b"pop.example.net")
+fn server_config() -> server::Config<'static> {
+    server::Config::named(b"ready", b"pop.example.net")
         .with_cleartext_passwords(true)
         .with_shared_secrets(true)
         .with_oauth(true)
@@ -38,7 +38,7 @@ fn server_config() -> ServerConfig<'static> {
 }
 
 impl<'r> Pair<'r> {
-    fn new(config: ClientConfig, react: React<'r>, chunk: usize) -> Self {
+    fn new(config: client::Config, react: React<'r>, chunk: usize) -> Self {
         let mut drop = Maildrop::new(&MESSAGES);
         drop.tls_marker = false;
         drop.chunk = chunk;
@@ -77,8 +77,8 @@ impl<'r> Pair<'r> {
     }
 }
 
-fn cleartext() -> ClientConfig {
-    ClientConfig::default().with_security(Security::AllowCleartext)
+fn cleartext() -> client::Config {
+    client::Config::default().with_security(Security::AllowCleartext)
 }
 
 type Login = fn(&mut TestClient, &Credentials<'static>);
@@ -89,7 +89,7 @@ fn session(
     login: Login,
     creds: Credentials<'static>,
     then: fn(&mut TestClient),
-    config: ClientConfig,
+    config: client::Config,
     chunk: usize,
 ) -> Pair<'static> {
     let mut pair = Pair::new(
@@ -450,7 +450,7 @@ fn autologout_after_ten_idle_minutes_removes_nothing_and_says_nothing() {
     );
     pair.server
         .handle_timeout(Instant::from_millis(deadline.as_millis() - 1));
-    assert_eq!(pair.server.state(), ServerState::Transaction);
+    assert_eq!(pair.server.state(), server::State::Transaction);
     pair.server.handle_timeout(deadline);
     let mut out = Vec::new();
     serve(&mut pair.server, &mut pair.drop, &mut out);
@@ -468,7 +468,7 @@ fn autologout_after_ten_idle_minutes_removes_nothing_and_says_nothing() {
 #[test]
 fn stls_between_our_client_and_our_server() {
     let mut pair = Pair::new(
-        ClientConfig::default(),
+        client::Config::default(),
         Box::new(|c: &mut TestClient, e: &Ev| match e {
             Ev::Greeting { .. } => {
                 c.capa().unwrap();

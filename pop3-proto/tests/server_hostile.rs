@@ -4,7 +4,7 @@
 mod common;
 
 use common::server::{Maildrop, rfc_config, run_server};
-use pop3_proto::server::{ServerConfig, ServerState};
+use pop3_proto::server::{self};
 
 fn maildrop() -> Maildrop {
     Maildrop::new(&[(b"u1", b"Subject: x\r\n\r\nbody\r\n")])
@@ -29,7 +29,7 @@ fn overlong_commands_are_refused_and_the_next_one_is_read() {
         l[2], "+OK Capability list follows",
         "in step after the long line"
     );
-    assert_eq!(server.state(), ServerState::Authorization);
+    assert_eq!(server.state(), server::State::Authorization);
 }
 
 #[test]
@@ -71,7 +71,7 @@ fn ten_thousand_bad_commands_end_the_session_at_the_limit() {
     assert_eq!(l[1..5], ["-ERR Unknown command"; 4]);
     assert_eq!(l[5], "-ERR Too many bad commands");
     assert_eq!(l.len(), 7, "nothing after closing: {l:?}");
-    assert_eq!(server.state(), ServerState::Closed);
+    assert_eq!(server.state(), server::State::Closed);
     assert_eq!(drop.closed, Some(false));
 }
 
@@ -90,7 +90,7 @@ fn commands_pipelined_after_stls_are_discarded() {
         text.ends_with("+OK Begin TLS negotiation now\r\n<TLS>"),
         "{text}"
     );
-    assert_eq!(server.state(), ServerState::Authorization);
+    assert_eq!(server.state(), server::State::Authorization);
     // Session fixation: USER/PASS pipelined after STLS never authenticates.
     let mut drop = maildrop();
     let config = rfc_config().with_stls(true).with_cleartext_passwords(true);
@@ -188,7 +188,7 @@ fn large_oauth_tokens_are_accepted_on_a_continuation_line() {
     let (server, out) = run_server(config, &mut drop, client.as_bytes(), 50);
     assert_eq!(
         server.state(),
-        ServerState::Transaction,
+        server::State::Transaction,
         "{}",
         String::from_utf8_lossy(&out)
     );
@@ -214,12 +214,12 @@ fn cleartext_mechanisms_need_tls_unless_allowed() {
     );
     let implicit_tls: pop3_proto::server::Server<'static, 1024, 2048, 4> =
         pop3_proto::server::Server::new(
-            ServerConfig::default(),
+            server::Config::default(),
             b"1.2",
             true,
             pop3_proto::Instant::from_millis(0),
         );
-    assert_eq!(implicit_tls.state(), ServerState::Authorization);
+    assert_eq!(implicit_tls.state(), server::State::Authorization);
 }
 
 #[test]

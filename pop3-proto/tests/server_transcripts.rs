@@ -4,7 +4,7 @@
 mod common;
 
 use common::server::{Maildrop, rfc_config, run_server};
-use pop3_proto::server::ServerState;
+use pop3_proto::server;
 
 const MSG1: &[u8] = b"From: a\r\nSubject: one\r\n\r\n.leading dot\r\n";
 const MSG2: &[u8] = b"From: b\n\n.\nx";
@@ -46,7 +46,7 @@ fn rfc1939_section_10_session_byte_exact() {
     );
     assert_eq!(drop.removed, Some(vec![1, 2]));
     assert_eq!(drop.closed, Some(true));
-    assert_eq!(server.state(), ServerState::Closed);
+    assert_eq!(server.state(), server::State::Closed);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use pop3_proto::Instant;
-use pop3_proto::client::{Client, ClientConfig, Security, Transport};
+use pop3_proto::client::{self, Client, Security, Transport};
 use pop3_proto::codec::{Mechanism, Strictness};
 use pop3_proto::sasl::Credentials;
 
@@ -74,7 +74,7 @@ pub fn check(data: &[u8]) {
     } else {
         Strictness::Strict
     };
-    let config = ClientConfig::default()
+    let config = client::Config::default()
         .with_security(security)
         .with_strictness(strictness);
     let transport = if input.tls {

@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
 use pop3_proto::Instant;
-use pop3_proto::client::{Client, ClientConfig, CommandId, Event, Security, Transport};
+use pop3_proto::client::{self, Client, CommandId, Event, Security, Transport};
 use pop3_proto::codec::Status;
-use pop3_proto::server::{Request, Server, ServerConfig};
+use pop3_proto::server::{self, Request, Server};
 
 use crate::reference::normalize;
 
@@ -227,8 +227,8 @@ pub fn check(data: &[u8]) {
     };
     let mut maildrop = messages(input.messages);
     maildrop.truncate(40);
-    let config = ServerConfig::named(b"ready", b"pair.example").with_cleartext_passwords(true);
-    let cfg = ClientConfig::default().with_security(Security::AllowCleartext);
+    let config = server::Config::named(b"ready", b"pair.example").with_cleartext_passwords(true);
+    let cfg = client::Config::default().with_security(Security::AllowCleartext);
     let mut pair = Pair {
         client: Client::new(cfg, Transport::Plain, Instant::from_millis(0)),
         server: Server::new(config, b"1.1", false, Instant::from_millis(0)),

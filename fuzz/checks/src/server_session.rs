@@ -3,7 +3,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use pop3_proto::Instant;
-use pop3_proto::server::{Failure, Request, Server, ServerConfig, ServerUsageError};
+use pop3_proto::server::{self, Failure, Request, Server};
 
 use crate::reference::split;
 
@@ -23,7 +23,7 @@ pub fn check(data: &[u8]) {
         return;
     };
     let c = input.config;
-    let config = ServerConfig::named(b"ready", b"fuzz.example")
+    let config = server::Config::named(b"ready", b"fuzz.example")
         .with_stls(c & 1 != 0)
         .with_cleartext_passwords(c & 2 != 0)
         .with_shared_secrets(c & 4 != 0)
@@ -95,7 +95,7 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
                 }
                 loop {
                     match server.end_body() {
-                        Err(ServerUsageError::OutputFull) => {
+                        Err(server::UsageError::OutputFull) => {
                             let out = server.poll_transmit().len();
                             server.transmitted(out);
                         }
@@ -121,7 +121,7 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
             Ok(()) => {}
             // An answer the core cannot send leaves the request open (nothing was sent):
             // the application must answer again, here with a failure.
-            Err(ServerUsageError::BadValue(_)) => server
+            Err(server::UsageError::BadValue(_)) => server
                 .fail(Failure::SysTemp, b"bad value")
                 .expect("fail answers any open request"),
             Err(e) => panic!("an answer to the request just reported failed: {e}"),

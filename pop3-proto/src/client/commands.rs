@@ -9,7 +9,7 @@ use super::state::State;
 use super::{Client, Core};
 use crate::apop::ApopDigest;
 use crate::codec::out::Out;
-use crate::codec::{COMMAND_LINE_LIMIT, Command, EncodeError, Mechanism, Timestamp};
+use crate::codec::{COMMAND_LINE_LIMIT, Command, EncodeError, Mechanism, Phase, Timestamp};
 use crate::sasl::b64::{Base64Writer, encoded_len};
 use crate::sasl::{self, Answer, Credentials, Mech};
 use crate::secret::Secret;
@@ -25,22 +25,9 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
                 command: p.expect.kind(),
             });
         }
-        let authorization = matches!(
-            kind,
-            CommandKind::User
-                | CommandKind::Pass
-                | CommandKind::Apop
-                | CommandKind::Auth
-                | CommandKind::Stls
-                | CommandKind::Utf8
-        );
-        let either = matches!(
-            kind,
-            CommandKind::Quit | CommandKind::Capa | CommandKind::Lang
-        );
         let allowed = match self.state {
-            State::Authorization => authorization || either,
-            State::Transaction => !authorization,
+            State::Authorization => kind.allowed_in(Phase::Authorization),
+            State::Transaction => kind.allowed_in(Phase::Transaction),
             State::Greeting | State::TlsHandshake | State::Closed => false,
         };
         if !allowed {

@@ -31,7 +31,7 @@ pub enum Transport {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub struct ClientConfig {
+pub struct Config {
     /// The credential policy.
     pub security: Security,
     /// How replies are read; lenient by default, as servers in the field need.
@@ -43,9 +43,9 @@ pub struct ClientConfig {
     pub reply_timeout: Duration,
 }
 
-impl Default for ClientConfig {
+impl Default for Config {
     fn default() -> Self {
-        ClientConfig {
+        Config {
             security: Security::RequireTls,
             strictness: Strictness::Lenient,
             sasl_initial_response: true,
@@ -54,20 +54,20 @@ impl Default for ClientConfig {
     }
 }
 
-impl ClientConfig {
+impl Config {
     /// The defaults with another credential policy.
     pub fn with_security(self, security: Security) -> Self {
-        ClientConfig { security, ..self }
+        Config { security, ..self }
     }
 
     /// The defaults with another reading of input.
     pub fn with_strictness(self, strictness: Strictness) -> Self {
-        ClientConfig { strictness, ..self }
+        Config { strictness, ..self }
     }
 
     /// With or without SASL initial responses.
     pub fn with_sasl_initial_response(self, on: bool) -> Self {
-        ClientConfig {
+        Config {
             sasl_initial_response: on,
             ..self
         }
@@ -75,7 +75,7 @@ impl ClientConfig {
 
     /// With another reply timeout.
     pub fn with_reply_timeout(self, reply_timeout: Duration) -> Self {
-        ClientConfig {
+        Config {
             reply_timeout,
             ..self
         }

@@ -1,6 +1,7 @@
 //! What the client reports to the application: one event per meaningful line of the
 //! server's replies, each naming the command it answers.
 
+pub use crate::codec::CommandKind;
 use crate::codec::{
     Capability, FrameError, Greeting, ParseError, ScanListing, Stat, StatusLine, UidListing,
 };
@@ -15,30 +16,6 @@ impl CommandId {
     pub const fn get(self) -> u32 {
         self.0
     }
-}
-
-/// Which command a reply answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[allow(missing_docs)]
-pub enum CommandKind {
-    User,
-    Pass,
-    Apop,
-    Stat,
-    List,
-    Retr,
-    Dele,
-    Noop,
-    Rset,
-    Quit,
-    Top,
-    Uidl,
-    Capa,
-    Stls,
-    Auth,
-    Utf8,
-    Lang,
 }
 
 /// Why a line inside a reply could not be used. The line was consumed whole: the session

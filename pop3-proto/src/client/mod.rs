@@ -38,7 +38,7 @@ mod scram;
 mod state;
 
 pub use capabilities::Capabilities;
-pub use config::{ClientConfig, Security, Transport};
+pub use config::{Config, Security, Transport};
 pub use error::{Error, UsageError};
 pub use event::{CommandId, CommandKind, Event, LineError};
 pub use login::LoginMethod;
@@ -74,7 +74,7 @@ pub struct Client<const RX: usize = 1024, const TX: usize = 1024, const Q: usize
 /// Everything but the receive buffer, so that events can borrow that buffer while the state
 /// machine changes.
 struct Core<const TX: usize, const Q: usize> {
-    config: ClientConfig,
+    config: Config,
     tls: bool,
     state: State,
     framer: Framer,
@@ -104,7 +104,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
     ///
     /// `RX` must hold a whole response line (512 octets, RFC 2449 section 4); a smaller
     /// buffer does not compile.
-    pub fn new(config: ClientConfig, transport: Transport, now: Instant) -> Self {
+    pub fn new(config: Config, transport: Transport, now: Instant) -> Self {
         const {
             assert!(
                 RX >= RESPONSE_LINE_LIMIT,

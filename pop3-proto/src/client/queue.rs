@@ -75,13 +75,8 @@ impl Expect {
 
     /// How a `+OK` reply continues, if it is multi-line.
     pub(crate) fn multiline(self) -> Option<Mode> {
-        match self {
-            Expect::ListAll | Expect::UidlAll | Expect::Capa | Expect::LangList => {
-                Some(Mode::Listing)
-            }
-            Expect::Retr | Expect::Top => Some(Mode::Body),
-            _ => None,
-        }
+        let with_argument = matches!(self, Expect::ListOne | Expect::UidlOne | Expect::LangSet);
+        self.kind().multiline_reply(with_argument)
     }
 }
 

@@ -12,6 +12,7 @@ use super::lex::{
 };
 use super::mechanism::Mechanism;
 use super::out::Out;
+use super::rules::CommandKind;
 use crate::secret::Secret;
 
 /// A command.
@@ -104,18 +105,37 @@ impl<'a> Command<'a> {
         KEYWORDS.get(index).copied().unwrap_or_default()
     }
 
+    /// Which command this is, without its arguments.
+    pub const fn kind(&self) -> CommandKind {
+        match self {
+            Command::User(_) => CommandKind::User,
+            Command::Pass(_) => CommandKind::Pass,
+            Command::Apop { .. } => CommandKind::Apop,
+            Command::Stat => CommandKind::Stat,
+            Command::List(_) => CommandKind::List,
+            Command::Retr(_) => CommandKind::Retr,
+            Command::Dele(_) => CommandKind::Dele,
+            Command::Noop => CommandKind::Noop,
+            Command::Rset => CommandKind::Rset,
+            Command::Quit => CommandKind::Quit,
+            Command::Top { .. } => CommandKind::Top,
+            Command::Uidl(_) => CommandKind::Uidl,
+            Command::Capa => CommandKind::Capa,
+            Command::Stls => CommandKind::Stls,
+            Command::Auth { .. } => CommandKind::Auth,
+            Command::Utf8 => CommandKind::Utf8,
+            Command::Lang(_) => CommandKind::Lang,
+        }
+    }
+
     /// True when the reply is multi-line (RFC 1939, RFC 2449, RFC 6856): the client must
-    /// know this, for replies do not say it.
+    /// know this, for replies do not say it. See [`CommandKind::multiline_reply`].
     pub const fn has_multiline_reply(&self) -> bool {
-        matches!(
+        let with_argument = matches!(
             self,
-            Command::List(None)
-                | Command::Uidl(None)
-                | Command::Retr(_)
-                | Command::Top { .. }
-                | Command::Capa
-                | Command::Lang(None)
-        )
+            Command::List(Some(_)) | Command::Uidl(Some(_)) | Command::Lang(Some(_))
+        );
+        self.kind().multiline_reply(with_argument).is_some()
     }
 
     /// Parses a command line (without CRLF). Keywords are case-insensitive; several spaces

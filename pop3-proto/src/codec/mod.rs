@@ -24,6 +24,7 @@ pub(crate) mod lex;
 mod listing;
 mod mechanism;
 pub(crate) mod out;
+mod rules;
 mod sasl_line;
 mod status;
 mod stuff;
@@ -38,6 +39,7 @@ pub use framer::{
 pub use greeting::{Greeting, Timestamp};
 pub use listing::{MAX_UID_LEN, ScanListing, Stat, UidListing, is_unique_id};
 pub use mechanism::{Mechanism, Mechanisms};
+pub use rules::{CommandKind, Phase};
 pub use sasl_line::{Continuation, SaslResponse};
 pub use status::{RespCode, RespCodeKind, Status, StatusLine};
 pub use stuff::{Stuffed, Stuffer};

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::dispatch::{Part, text};
 use super::marks::Marks;
-use super::{Awaiting, Server, ServerState};
+use super::{Awaiting, Server, State};
 use crate::codec::{EncodeError, RespCode, ScanListing, Stat, UidListing};
 
 /// Why the application refuses a request; the `-ERR` carries the matching response code
@@ -46,7 +46,7 @@ impl Failure {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum ServerUsageError {
+pub enum UsageError {
     /// No request of this kind is waiting for an answer.
     NotExpected,
     /// The output buffer is full: send what is pending, then answer again.
@@ -56,31 +56,31 @@ pub enum ServerUsageError {
     BadValue(EncodeError),
 }
 
-impl fmt::Display for ServerUsageError {
+impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ServerUsageError::NotExpected => f.write_str("no request is waiting for this answer"),
-            ServerUsageError::OutputFull => f.write_str("output buffer full: transmit first"),
-            ServerUsageError::BadValue(e) => write!(f, "value cannot be sent: {e}"),
+            UsageError::NotExpected => f.write_str("no request is waiting for this answer"),
+            UsageError::OutputFull => f.write_str("output buffer full: transmit first"),
+            UsageError::BadValue(e) => write!(f, "value cannot be sent: {e}"),
         }
     }
 }
 
-impl core::error::Error for ServerUsageError {}
+impl core::error::Error for UsageError {}
 
 impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     /// The credentials are good and the maildrop is open with `messages` messages (at most
     /// `32 * W` are served).
-    pub fn accept_login(&mut self, messages: u32) -> Result<(), ServerUsageError> {
+    pub fn accept_login(&mut self, messages: u32) -> Result<(), UsageError> {
         let core = &mut self.core;
         if core.awaiting != Awaiting::Login {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         }
         core.messages = messages.min(Marks::<W>::CAPACITY);
         core.marks.clear();
         core.user.clear();
         core.bad_commands = 0;
-        core.state = ServerState::Transaction;
+        core.state = State::Transaction;
         core.awaiting = Awaiting::Nothing;
         let t = text(&[
             Part::Str(b"Maildrop has "),
@@ -93,10 +93,10 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
 
     /// The login is refused for `failure` (`Failure::Auth` for bad credentials,
     /// `Failure::InUse` for a locked maildrop, ...), with `text` for people.
-    pub fn reject_login(&mut self, failure: Failure, text: &[u8]) -> Result<(), ServerUsageError> {
+    pub fn reject_login(&mut self, failure: Failure, text: &[u8]) -> Result<(), UsageError> {
         let core = &mut self.core;
         if core.awaiting != Awaiting::Login {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         }
         core.user.clear();
         core.awaiting = Awaiting::Nothing;
@@ -105,10 +105,10 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     }
 
     /// The STAT totals: messages not marked, and their octets.
-    pub fn stat(&mut self, count: u32, octets: u64) -> Result<(), ServerUsageError> {
+    pub fn stat(&mut self, count: u32, octets: u64) -> Result<(), UsageError> {
         let core = &mut self.core;
         if core.awaiting != Awaiting::Stat {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         }
         core.tx
             .push(|b| {
@@ -118,16 +118,16 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
                 }
                 .encode(b)
             })
-            .map_err(|_| ServerUsageError::OutputFull)?;
+            .map_err(|_| UsageError::OutputFull)?;
         core.awaiting = Awaiting::Nothing;
         Ok(())
     }
 
     /// The size of the message asked for, in octets as served.
-    pub fn size(&mut self, octets: u64) -> Result<(), ServerUsageError> {
+    pub fn size(&mut self, octets: u64) -> Result<(), UsageError> {
         let core = &mut self.core;
         let Awaiting::Size { msg, listing } = core.awaiting else {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         };
         let scan = ScanListing { msg, size: octets };
         let written = if listing {
@@ -135,7 +135,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
         } else {
             core.tx.push(|b| scan.encode_reply(b))
         };
-        written.map_err(|_| ServerUsageError::OutputFull)?;
+        written.map_err(|_| UsageError::OutputFull)?;
         core.awaiting = if listing {
             Awaiting::Listing {
                 next: msg + 1,
@@ -149,10 +149,10 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
 
     /// The unique-id of the message asked for: 1 to 70 octets in 0x21-0x7E, the same in
     /// every session.
-    pub fn uid(&mut self, uid: &[u8]) -> Result<(), ServerUsageError> {
+    pub fn uid(&mut self, uid: &[u8]) -> Result<(), UsageError> {
         let core = &mut self.core;
         let Awaiting::Uid { msg, listing } = core.awaiting else {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         };
         let item = UidListing { msg, uid };
         let written = if listing {
@@ -161,8 +161,8 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
             core.tx.push(|b| item.encode_reply(b))
         };
         written.map_err(|e| match e {
-            EncodeError::BufferTooSmall { .. } => ServerUsageError::OutputFull,
-            other => ServerUsageError::BadValue(other),
+            EncodeError::BufferTooSmall { .. } => UsageError::OutputFull,
+            other => UsageError::BadValue(other),
         })?;
         core.awaiting = if listing {
             Awaiting::Listing {
@@ -178,7 +178,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     /// The request cannot be served (a message that vanished, a storage error): `-ERR`
     /// with `failure`'s code. In a LIST or UIDL listing the message is left out instead.
     /// A message whose first octets went out can no longer fail this way.
-    pub fn fail(&mut self, failure: Failure, text: &[u8]) -> Result<(), ServerUsageError> {
+    pub fn fail(&mut self, failure: Failure, text: &[u8]) -> Result<(), UsageError> {
         let core = &mut self.core;
         core.awaiting = match core.awaiting {
             Awaiting::Size { msg, listing: true } => Awaiting::Listing {
@@ -196,7 +196,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
                 core.err(failure.code(), text);
                 Awaiting::Nothing
             }
-            _ => return Err(ServerUsageError::NotExpected),
+            _ => return Err(UsageError::NotExpected),
         };
         Ok(())
     }
@@ -204,7 +204,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     /// Streams octets of the message asked for: dot-stuffed, bare LF turned into CRLF, and
     /// for TOP cut after the requested lines. Returns how many octets were taken; fewer
     /// than offered when the output buffer is full (transmit, then offer the rest).
-    pub fn send_body(&mut self, chunk: &[u8]) -> Result<usize, ServerUsageError> {
+    pub fn send_body(&mut self, chunk: &[u8]) -> Result<usize, UsageError> {
         let core = &mut self.core;
         let Awaiting::Body {
             mut stuffer,
@@ -212,7 +212,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
             mut started,
         } = core.awaiting
         else {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         };
         if !started {
             if core.tx.room() < 64 {
@@ -258,7 +258,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     }
 
     /// The message is complete: the terminator goes out.
-    pub fn end_body(&mut self) -> Result<(), ServerUsageError> {
+    pub fn end_body(&mut self) -> Result<(), UsageError> {
         let core = &mut self.core;
         let Awaiting::Body {
             mut stuffer,
@@ -266,17 +266,17 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
             ..
         } = core.awaiting
         else {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         };
         if core.tx.room() < 64 {
-            return Err(ServerUsageError::OutputFull);
+            return Err(UsageError::OutputFull);
         }
         if !started {
             core.ok(b"Message follows");
         }
         let n = stuffer
             .finish(core.tx.free())
-            .map_err(|_| ServerUsageError::OutputFull)?;
+            .map_err(|_| UsageError::OutputFull)?;
         core.tx.push_written(n);
         core.awaiting = Awaiting::Nothing;
         Ok(())
@@ -284,10 +284,10 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
 
     /// UPDATE is done: `Ok` when every marked message was removed, otherwise the failure
     /// (RFC 1939: "-ERR some deleted messages not removed"). The session then closes.
-    pub fn update_done(&mut self, result: Result<(), Failure>) -> Result<(), ServerUsageError> {
+    pub fn update_done(&mut self, result: Result<(), Failure>) -> Result<(), UsageError> {
         let core = &mut self.core;
         if core.awaiting != Awaiting::Update {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         }
         match result {
             Ok(()) => {
@@ -307,13 +307,13 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     /// The TLS handshake after [`Request::StartTls`](super::Request::StartTls) succeeded:
     /// the session starts over in AUTHORIZATION with nothing kept from before
     /// (RFC 2595 section 4, RFC 5034 section 4).
-    pub fn tls_established(&mut self) -> Result<(), ServerUsageError> {
+    pub fn tls_established(&mut self) -> Result<(), UsageError> {
         let core = &mut self.core;
         if core.awaiting != Awaiting::TlsHandshake {
-            return Err(ServerUsageError::NotExpected);
+            return Err(UsageError::NotExpected);
         }
         core.tls = true;
-        core.state = ServerState::Authorization;
+        core.state = State::Authorization;
         core.awaiting = Awaiting::Nothing;
         core.user.clear();
         core.sasl_reset();

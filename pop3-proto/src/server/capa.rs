@@ -1,7 +1,7 @@
 //! The CAPA reply, made from the configuration and the session (RFC 2449 section 5): a
 //! capability is listed only when the server will honour it now.
 
-use super::config::ServerConfig;
+use super::config::Config;
 use crate::codec::{Capability, EncodeError, Mechanisms};
 use crate::outbuf::Tx;
 
@@ -13,7 +13,7 @@ pub(crate) struct CapaState {
 }
 
 /// Writes the SASL mechanism names offered now into `buf`; returns the length.
-fn mechanisms(config: &ServerConfig<'_>, s: &CapaState, buf: &mut [u8; 64]) -> usize {
+fn mechanisms(config: &Config<'_>, s: &CapaState, buf: &mut [u8; 64]) -> usize {
     let cleartext = s.tls || config.allow_cleartext_passwords;
     let names: [(bool, &[u8]); 5] = [
         (cleartext, b"PLAIN"),
@@ -38,7 +38,7 @@ fn mechanisms(config: &ServerConfig<'_>, s: &CapaState, buf: &mut [u8; 64]) -> u
 /// Writes `+OK`, the capability lines and the terminator.
 pub(crate) fn write<const N: usize>(
     tx: &mut Tx<N>,
-    config: &ServerConfig<'_>,
+    config: &Config<'_>,
     s: &CapaState,
 ) -> Result<(), EncodeError> {
     tx.push(|b| crate::codec::StatusLine::ok(b"Capability list follows").encode(b))?;
@@ -81,7 +81,7 @@ mod tests {
     #[test]
     fn capa_fits() {
         let mut tx: Tx<2048> = Tx::new();
-        let config = ServerConfig::default();
+        let config = Config::default();
         let s = CapaState {
             tls: false,
             authorization: true,

@@ -12,7 +12,7 @@ pub const MIN_AUTOLOGOUT: Duration = Duration::from_secs(10 * 60);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub struct ServerConfig<'c> {
+pub struct Config<'c> {
     /// Text of the greeting, before the APOP timestamp.
     pub greeting: &'c [u8],
     /// A response code for the greeting (RFC 2449 allows one), e.g. `[SYS/TEMP]` text
@@ -46,9 +46,9 @@ pub struct ServerConfig<'c> {
     pub autologout: Duration,
 }
 
-impl Default for ServerConfig<'_> {
+impl Default for Config<'_> {
     fn default() -> Self {
-        ServerConfig {
+        Config {
             greeting: b"POP3 server ready",
             greeting_code: None,
             hostname: b"localhost",
@@ -67,19 +67,19 @@ impl Default for ServerConfig<'_> {
     }
 }
 
-impl<'c> ServerConfig<'c> {
+impl<'c> Config<'c> {
     /// The defaults with another greeting text and host name.
     pub fn named(greeting: &'c [u8], hostname: &'c [u8]) -> Self {
-        ServerConfig {
+        Config {
             greeting,
             hostname,
-            ..ServerConfig::default()
+            ..Config::default()
         }
     }
 
     /// With a response code in the greeting.
     pub fn with_greeting_code(self, code: RespCode<'c>) -> Self {
-        ServerConfig {
+        Config {
             greeting_code: Some(code),
             ..self
         }
@@ -87,12 +87,12 @@ impl<'c> ServerConfig<'c> {
 
     /// With STLS offered or not.
     pub fn with_stls(self, stls: bool) -> Self {
-        ServerConfig { stls, ..self }
+        Config { stls, ..self }
     }
 
     /// With cleartext passwords allowed or not.
     pub fn with_cleartext_passwords(self, allow: bool) -> Self {
-        ServerConfig {
+        Config {
             allow_cleartext_passwords: allow,
             ..self
         }
@@ -100,7 +100,7 @@ impl<'c> ServerConfig<'c> {
 
     /// With APOP and CRAM-MD5 offered or not.
     pub fn with_shared_secrets(self, on: bool) -> Self {
-        ServerConfig {
+        Config {
             apop: on,
             cram_md5: on,
             ..self
@@ -109,17 +109,17 @@ impl<'c> ServerConfig<'c> {
 
     /// With XOAUTH2 and OAUTHBEARER offered or not.
     pub fn with_oauth(self, on: bool) -> Self {
-        ServerConfig { oauth: on, ..self }
+        Config { oauth: on, ..self }
     }
 
     /// With the UTF8 command offered or not.
     pub fn with_utf8(self, on: bool) -> Self {
-        ServerConfig { utf8: on, ..self }
+        Config { utf8: on, ..self }
     }
 
     /// With an `IMPLEMENTATION` capability.
     pub fn with_implementation(self, text: &'c [u8]) -> Self {
-        ServerConfig {
+        Config {
             implementation: text,
             ..self
         }
@@ -127,7 +127,7 @@ impl<'c> ServerConfig<'c> {
 
     /// With another autologout time (raised to [`MIN_AUTOLOGOUT`] if lower).
     pub fn with_autologout(self, autologout: Duration) -> Self {
-        ServerConfig {
+        Config {
             autologout: autologout.max(MIN_AUTOLOGOUT),
             ..self
         }
@@ -135,7 +135,7 @@ impl<'c> ServerConfig<'c> {
 
     /// With other bad-command limits.
     pub fn with_bad_command_limits(self, before_login: u16, after_login: u16) -> Self {
-        ServerConfig {
+        Config {
             max_bad_commands_before_login: before_login,
             max_bad_commands: after_login,
             ..self

@@ -5,9 +5,9 @@ use heapless::Vec;
 
 use super::capa::{self, CapaState};
 use super::top::TopCut;
-use super::{Ask, Awaiting, Core, ServerState, Src};
+use super::{Ask, Awaiting, Core, Src, State};
 use crate::codec::{
-    Command, Frame, FrameError, ParseErrorKind, RespCode, StatusLine, Stuffer, lex::decimal,
+    Command, Frame, FrameError, ParseErrorKind, Phase, RespCode, StatusLine, Stuffer, lex::decimal,
 };
 
 /// A reply text of a few parts, numbers among them.
@@ -59,7 +59,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
         self.err(None, reason);
         self.bad_commands = self.bad_commands.saturating_add(1);
         let limit = match self.state {
-            ServerState::Transaction => self.config.max_bad_commands,
+            State::Transaction => self.config.max_bad_commands,
             _ => self.config.max_bad_commands_before_login,
         };
         if self.bad_commands > limit {
@@ -119,8 +119,16 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
     }
 
     fn on_command(&mut self, cmd: Command<'_>, line: &[u8], line_at: usize) -> Option<Ask> {
-        let authorization = self.state == ServerState::Authorization;
-        let transaction = self.state == ServerState::Transaction;
+        let phase = match self.state {
+            State::Authorization => Phase::Authorization,
+            State::Transaction => Phase::Transaction,
+            State::TlsHandshake | State::Closed => return None,
+        };
+        if !cmd.kind().allowed_in(phase) {
+            return self.bad(b"Command not valid in this state");
+        }
+        let authorization = phase == Phase::Authorization;
+        let transaction = phase == Phase::Transaction;
         match cmd {
             Command::Capa => {
                 let s = CapaState {
@@ -140,7 +148,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 self.close(false);
                 self.owed.take()
             }
-            Command::User(name) if authorization => {
+            Command::User(name) => {
                 if !self.cleartext_ok() {
                     self.err(
                         Some(RespCode::AUTH),
@@ -153,7 +161,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 self.ok(b"Send PASS");
                 None
             }
-            Command::Pass(password) if authorization => {
+            Command::Pass(password) => {
                 if self.user.is_empty() {
                     return self.bad(b"USER first");
                 }
@@ -172,7 +180,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                     authzid: Src::Empty,
                 })
             }
-            Command::Apop { name, digest } if authorization => {
+            Command::Apop { name, digest } => {
                 if !self.config.apop || self.timestamp.is_empty() {
                     self.err(None, b"APOP not available");
                     return None;
@@ -185,8 +193,8 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
             Command::Auth {
                 mechanism,
                 initial_response,
-            } if authorization => self.start_sasl(mechanism, initial_response.map(|r| *r.expose())),
-            Command::Stls if authorization => {
+            } => self.start_sasl(mechanism, initial_response.map(|r| *r.expose())),
+            Command::Stls => {
                 if !self.config.stls {
                     self.err(None, b"TLS support isn't enabled");
                 } else if self.tls {
@@ -195,14 +203,14 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                     self.err(None, b"STLS is not allowed after UTF8");
                 } else {
                     self.ok(b"Begin TLS negotiation now");
-                    self.state = ServerState::TlsHandshake;
+                    self.state = State::TlsHandshake;
                     self.awaiting = Awaiting::TlsHandshake;
                     self.discard_input = true;
                     return Some(Ask::StartTls);
                 }
                 None
             }
-            Command::Utf8 if authorization => {
+            Command::Utf8 => {
                 if self.config.utf8 {
                     self.utf8 = true;
                     self.ok(b"UTF8 enabled");
@@ -215,11 +223,11 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 self.err(None, b"LANG not supported");
                 None
             }
-            Command::Stat if transaction => {
+            Command::Stat => {
                 self.awaiting = Awaiting::Stat;
                 Some(Ask::Stat)
             }
-            Command::List(None) if transaction => {
+            Command::List(None) => {
                 self.ok(b"Scan listing follows");
                 self.awaiting = Awaiting::Listing {
                     next: 1,
@@ -227,12 +235,12 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 };
                 None
             }
-            Command::Uidl(None) if transaction => {
+            Command::Uidl(None) => {
                 self.ok(b"Unique-id listing follows");
                 self.awaiting = Awaiting::Listing { next: 1, uid: true };
                 None
             }
-            Command::List(Some(n)) if transaction => {
+            Command::List(Some(n)) => {
                 let msg = self.message(n)?;
                 self.awaiting = Awaiting::Size {
                     msg,
@@ -240,7 +248,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 };
                 Some(Ask::Size(msg))
             }
-            Command::Uidl(Some(n)) if transaction => {
+            Command::Uidl(Some(n)) => {
                 let msg = self.message(n)?;
                 self.awaiting = Awaiting::Uid {
                     msg,
@@ -248,7 +256,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 };
                 Some(Ask::Uid(msg))
             }
-            Command::Retr(n) if transaction => {
+            Command::Retr(n) => {
                 let msg = self.message(n)?;
                 self.awaiting = Awaiting::Body {
                     stuffer: Stuffer::new(),
@@ -257,7 +265,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 };
                 Some(Ask::Retrieve { msg, lines: None })
             }
-            Command::Top { msg, lines } if transaction => {
+            Command::Top { msg, lines } => {
                 let msg = self.message(msg)?;
                 let top = Some(TopCut::new(lines));
                 self.awaiting = Awaiting::Body {
@@ -270,7 +278,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                     lines: Some(lines),
                 })
             }
-            Command::Dele(n) if transaction => {
+            Command::Dele(n) => {
                 let msg = self.message(n)?;
                 self.marks.mark(msg);
                 let t = text(&[
@@ -281,11 +289,11 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 self.ok(&t);
                 None
             }
-            Command::Noop if transaction => {
+            Command::Noop => {
                 self.ok(b"");
                 None
             }
-            Command::Rset if transaction => {
+            Command::Rset => {
                 self.marks.clear();
                 let t = text(&[
                     Part::Str(b"Maildrop has "),
@@ -295,7 +303,6 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 self.ok(&t);
                 None
             }
-            _ => self.bad(b"Command not valid in this state"),
         }
     }
 

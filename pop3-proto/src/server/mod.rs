@@ -28,8 +28,8 @@ mod marks;
 mod sasl;
 mod top;
 
-pub use answer::{Failure, ServerUsageError};
-pub use config::{MIN_AUTOLOGOUT, ServerConfig};
+pub use answer::{Failure, UsageError};
+pub use config::{Config, MIN_AUTOLOGOUT};
 pub use event::{AuthRequest, Marked, Request};
 
 use heapless::Vec;
@@ -45,7 +45,7 @@ use top::TopCut;
 /// Where the session stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum ServerState {
+pub enum State {
     /// AUTHORIZATION: waiting for credentials.
     Authorization,
     /// The `+OK` to STLS is out; the driver runs the TLS handshake.
@@ -150,9 +150,9 @@ pub struct Server<'c, const RX: usize = 1024, const TX: usize = 2048, const W: u
 }
 
 struct Core<'c, const RX: usize, const TX: usize, const W: usize> {
-    config: ServerConfig<'c>,
+    config: Config<'c>,
     tls: bool,
-    state: ServerState,
+    state: State,
     framer: Framer,
     tx: Tx<TX>,
     timestamp: Vec<u8, 128>,
@@ -177,7 +177,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
     /// APOP timestamp `<token@hostname>` unique: it must differ for every greeting (RFC
     /// 1939 section 7), e.g. process id, a counter and the clock. `tls` is true on an
     /// implicit-TLS port.
-    pub fn new(config: ServerConfig<'c>, token: &[u8], tls: bool, now: Instant) -> Self {
+    pub fn new(config: Config<'c>, token: &[u8], tls: bool, now: Instant) -> Self {
         const {
             assert!(RX >= COMMAND_LINE_LIMIT, "RX must hold a 255-octet command");
             assert!(TX >= 1024, "TX must hold a CAPA reply");
@@ -185,7 +185,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
         let mut core = Core {
             config,
             tls,
-            state: ServerState::Authorization,
+            state: State::Authorization,
             framer: Framer::new(COMMAND_LINE_LIMIT, config.strictness),
             tx: Tx::new(),
             timestamp: Vec::new(),
@@ -215,7 +215,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
     }
 
     /// The session state.
-    pub fn state(&self) -> ServerState {
+    pub fn state(&self) -> State {
         self.core.state
     }
 
@@ -257,12 +257,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
     /// `n` octets were read into [`Server::recv_buffer`] at `now`.
     pub fn received(&mut self, now: Instant, n: usize) {
         self.core.now = now;
-        if n == 0
-            || matches!(
-                self.core.state,
-                ServerState::Closed | ServerState::TlsHandshake
-            )
-        {
+        if n == 0 || matches!(self.core.state, State::Closed | State::TlsHandshake) {
             return;
         }
         self.rx_end = (self.rx_end + n).min(RX);
@@ -273,10 +268,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
     /// receive buffer is full: poll events, then offer the rest). Input after the session
     /// closed, or during the TLS handshake, is discarded.
     pub fn handle_input(&mut self, now: Instant, data: &[u8]) -> usize {
-        if matches!(
-            self.core.state,
-            ServerState::Closed | ServerState::TlsHandshake
-        ) {
+        if matches!(self.core.state, State::Closed | State::TlsHandshake) {
             self.core.now = now;
             return data.len();
         }
@@ -346,7 +338,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
                         return Some(ask);
                     }
                 }
-                Awaiting::Nothing if self.core.state != ServerState::Closed => {
+                Awaiting::Nothing if self.core.state != State::Closed => {
                     if self.core.tx.room() < 1024 {
                         return None;
                     }
@@ -379,7 +371,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
 impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
     fn deadline(&self) -> Option<Instant> {
         match self.state {
-            ServerState::Closed => None,
+            State::Closed => None,
             _ => Some(
                 self.last_activity
                     .saturating_add(self.config.autologout.max(config::MIN_AUTOLOGOUT)),
@@ -389,10 +381,10 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
 
     /// Ends the session; `update` only after a QUIT whose UPDATE was done.
     fn close(&mut self, update: bool) {
-        if self.state == ServerState::Closed {
+        if self.state == State::Closed {
             return;
         }
-        self.state = ServerState::Closed;
+        self.state = State::Closed;
         self.awaiting = Awaiting::Nothing;
         if !self.closed_reported {
             self.closed_reported = true;

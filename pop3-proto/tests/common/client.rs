@@ -3,9 +3,7 @@
 //! an application does.
 
 use pop3_proto::Instant;
-use pop3_proto::client::{
-    Client, ClientConfig, CommandKind, Error, Event, LineError, Security, Transport,
-};
+use pop3_proto::client::{self, Client, CommandKind, Error, Event, LineError, Security, Transport};
 
 pub type TestClient = Client<1024, 1024, 64>;
 
@@ -180,12 +178,12 @@ pub fn capa_session(server: &[u8]) -> Run<'static> {
 }
 
 /// Cleartext allowed: these sessions run over memory.
-pub fn cleartext() -> ClientConfig {
-    ClientConfig::default().with_security(Security::AllowCleartext)
+pub fn cleartext() -> client::Config {
+    client::Config::default().with_security(Security::AllowCleartext)
 }
 
 impl<'r> Run<'r> {
-    pub fn new(config: ClientConfig, transport: Transport, react: React<'r>) -> Self {
+    pub fn new(config: client::Config, transport: Transport, react: React<'r>) -> Self {
         Run {
             client: Client::new(config, transport, Instant::from_millis(0)),
             sent: Vec::new(),

@@ -2,7 +2,7 @@
 //! and a driver that runs a server alone (scripted client bytes) or paired with the client.
 
 use pop3_proto::Instant;
-use pop3_proto::server::{AuthRequest, Failure, Request, Server, ServerConfig};
+use pop3_proto::server::{self, AuthRequest, Failure, Request, Server};
 
 use super::normalize;
 
@@ -158,7 +158,7 @@ pub fn serve(server: &mut TestServer, drop: &mut Maildrop, out: &mut Vec<u8>) {
 
 /// A server session fed `client` bytes `chunk` octets at a time; returns its output.
 pub fn run_server(
-    config: ServerConfig<'static>,
+    config: server::Config<'static>,
     drop: &mut Maildrop,
     client: &[u8],
     chunk: usize,
@@ -181,6 +181,6 @@ pub fn run_server(
 }
 
 /// The RFC 1939 host of the examples.
-pub fn rfc_config() -> ServerConfig<'static> {
-    ServerConfig::named(b"POP3 server ready", b"dbc.mtview.ca.us").with_shared_secrets(true)
+pub fn rfc_config() -> server::Config<'static> {
+    server::Config::named(b"POP3 server ready", b"dbc.mtview.ca.us").with_shared_secrets(true)
 }

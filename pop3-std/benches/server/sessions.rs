@@ -11,9 +11,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant as StdInstant};
 
 use pop3_proto::Instant;
-use pop3_proto::client::{
-    Client, ClientConfig, CommandId, CommandKind, Event, Security, Transport,
-};
+use pop3_proto::client::{self, Client, CommandId, CommandKind, Event, Security, Transport};
 use pop3_proto::codec::StatusLine;
 
 /// How long the whole run may take before the sessions still going count as failed.
@@ -112,7 +110,7 @@ pub(crate) fn run(port: u16, users: &[(String, String)]) -> Outcome {
 }
 
 fn connect(port: u16, user: &str, now: Instant) -> Session {
-    let config = ClientConfig::default().with_security(Security::AllowCleartext);
+    let config = client::Config::default().with_security(Security::AllowCleartext);
     let client = Client::new(config, Transport::Plain, now);
     let (tcp, phase) = match TcpStream::connect(("127.0.0.1", port)) {
         Ok(tcp) => match tcp.set_nonblocking(true) {

@@ -13,8 +13,7 @@ use std::time::Duration;
 
 use pop3_proto::Instant;
 use pop3_proto::client::{
-    self as core, ClientConfig, CommandId, CommandKind, Event, LoginMethod, Security, State,
-    Transport,
+    self as core, CommandId, CommandKind, Event, LoginMethod, Security, State, Transport,
 };
 use pop3_proto::codec::{Status, Strictness};
 use pop3_proto::io::{drive, login, start_tls};
@@ -143,7 +142,7 @@ impl Connect {
         } else {
             Security::RequireTls
         };
-        let config = ClientConfig::default()
+        let config = core::Config::default()
             .with_security(security)
             .with_strictness(self.strictness)
             .with_reply_timeout(self.timeout);
@@ -203,7 +202,7 @@ pub struct Opened {
     /// The TLS configuration, for [`Socket::start_tls`] after STLS.
     pub tls_config: Arc<rustls::ClientConfig>,
     /// The client configuration the connection settings imply.
-    pub config: ClientConfig,
+    pub config: core::Config,
     /// What the connection is now: give it to the core's client.
     pub transport: Transport,
 }

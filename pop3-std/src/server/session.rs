@@ -10,7 +10,7 @@ use std::time::{Duration, Instant as StdInstant};
 
 use log::{info, warn};
 use pop3_proto::Instant;
-use pop3_proto::server::{Failure, Request, Server, ServerConfig};
+use pop3_proto::server::{self, Failure, Request, Server};
 use rustls::{ServerConnection, StreamOwned};
 
 use super::Shared;
@@ -103,7 +103,7 @@ fn run(
     };
     info!(target: "pop3d", "event=connect peer={peer} tls={implicit_tls}");
     let s = &shared.settings;
-    let config = ServerConfig::named(s.greeting.as_bytes(), s.hostname.as_bytes())
+    let config = server::Config::named(s.greeting.as_bytes(), s.hostname.as_bytes())
         .with_stls(shared.tls.is_some())
         .with_cleartext_passwords(s.allow_cleartext)
         .with_shared_secrets(shared.auth.has_shared_secrets())
@@ -356,7 +356,7 @@ impl Session<'_> {
         loop {
             match core.end_body() {
                 Ok(()) => return Ok(()),
-                Err(pop3_proto::server::ServerUsageError::OutputFull) => self.flush(core)?,
+                Err(pop3_proto::server::UsageError::OutputFull) => self.flush(core)?,
                 Err(e) => return Err(usage(e)),
             }
         }

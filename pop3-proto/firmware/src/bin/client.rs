@@ -10,7 +10,7 @@ use core::hint::black_box;
 use cortex_m as _;
 use panic_halt as _;
 use pop3_proto::Instant;
-use pop3_proto::client::{Client, ClientConfig, CommandKind, Event, Security, Transport};
+use pop3_proto::client::{self, Client, CommandKind, Event, Security, Transport};
 
 const SERVER: &[u8] = b"+OK ready <1.2@host>\r\n+OK\r\n+OK\r\n+OK 1 10\r\n+OK\r\n1 abc\r\n.\r\n\
 +OK\r\nhi\r\n..x\r\n.\r\n+OK\r\n+OK bye\r\n";
@@ -40,7 +40,7 @@ fn login(client: &mut Client<512, 256, 8>) -> bool {
 #[cortex_m_rt::entry]
 fn main() -> ! {
     loop {
-        let config = ClientConfig::default().with_security(Security::AllowCleartext);
+        let config = client::Config::default().with_security(Security::AllowCleartext);
         let mut client: Client<512, 256, 8> =
             Client::new(config, Transport::Plain, Instant::from_millis(0));
         let mut input: &[u8] = black_box(SERVER);

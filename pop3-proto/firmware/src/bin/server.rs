@@ -8,7 +8,7 @@ use core::hint::black_box;
 use cortex_m as _;
 use panic_halt as _;
 use pop3_proto::Instant;
-use pop3_proto::server::{Failure, Request, Server, ServerConfig};
+use pop3_proto::server::{self, Failure, Request, Server};
 
 const CLIENT: &[u8] =
     b"CAPA\r\nUSER user\r\nPASS pw\r\nSTAT\r\nLIST\r\nUIDL 1\r\nRETR 1\r\nTOP 1 0\r\n\
@@ -18,7 +18,7 @@ const MESSAGE: &[u8] = b"Subject: hi\r\n\r\n.dotted\r\n";
 #[cortex_m_rt::entry]
 fn main() -> ! {
     loop {
-        let config = ServerConfig::named(b"ready", b"device.local");
+        let config = server::Config::named(b"ready", b"device.local");
         let mut server: Server<'_, 512, 1024, 2> = Server::new(
             config.with_cleartext_passwords(true),
             b"1.2",
