@@ -149,7 +149,8 @@ mod arbitrary;
 extern crate std;
 pub mod client;
 pub mod codec;
-#[cfg(feature = "io")]
+mod endpoint;
+#[cfg(any(feature = "io", feature = "async"))]
 pub mod io;
 mod outbuf;
 pub mod sasl;
@@ -157,5 +158,6 @@ mod secret;
 pub mod server;
 mod time;
 
+pub use endpoint::{Endpoint, Transport};
 pub use secret::Secret;
 pub use time::Instant;

@@ -5,7 +5,7 @@ mod common;
 use common::client::{Ev, Run, TestClient, cleartext};
 use pop3_proto::Instant;
 use pop3_proto::client::{
-    self, Client, CommandKind, Event, Security, State, Transport, UsageError,
+    self, Client, CommandKind, Event, Security, Session, State, Transport, UsageError,
 };
 use pop3_proto::codec::{EncodeError, Field, Mechanism};
 use pop3_proto::sasl::Credentials;
@@ -34,11 +34,11 @@ fn commands_before_the_greeting_and_in_the_wrong_state_are_refused() {
     let mut run = greeted(b"+OK\r\n");
     for (call, command) in [
         (
-            TestClient::stat as fn(&mut TestClient) -> _,
+            Session::stat as fn(&mut Session<1024, 64>) -> _,
             CommandKind::Stat,
         ),
-        (TestClient::noop, CommandKind::Noop),
-        (TestClient::rset, CommandKind::Rset),
+        (Session::noop, CommandKind::Noop),
+        (Session::rset, CommandKind::Rset),
     ] {
         assert_eq!(
             call(&mut run.client).unwrap_err(),

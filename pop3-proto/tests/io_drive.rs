@@ -8,7 +8,8 @@ use core::time::Duration;
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use pop3_proto::Instant;
 use pop3_proto::client::{self, Client, Error, Event, Security, Transport};
-use pop3_proto::io::{Clock, Drive, DriveError, drive};
+use pop3_proto::io::blocking::{Clock, drive};
+use pop3_proto::io::{ClientError, Drive};
 
 /// A server that answers each command line with the next reply of its script (the
 /// greeting first), handing out `chunk` octets per read; once the script is spent it goes
@@ -124,7 +125,7 @@ fn delivers_events_in_order_and_returns_when_idle() {
         let mut io = scripted(SESSION, chunk, false);
         let mut c = client();
         let mut seen = Vec::new();
-        let r = drive(&mut c, &mut io, |e| {
+        let r = drive(&mut c, &mut io, |e, _| {
             seen.push(format!("{e:?}"));
             ControlFlow::Continue(())
         });
@@ -132,12 +133,12 @@ fn delivers_events_in_order_and_returns_when_idle() {
         assert_eq!(seen.len(), 1);
         c.user(b"mrose").unwrap();
         let mut body = Vec::new();
-        drive(&mut c, &mut io, |_| ControlFlow::Continue(())).unwrap();
+        drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
         c.pass(b"secret").unwrap();
-        drive(&mut c, &mut io, |_| ControlFlow::Continue(())).unwrap();
+        drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
         c.stat().unwrap();
         c.retr(1).unwrap();
-        let r = drive(&mut c, &mut io, |e| {
+        let r = drive(&mut c, &mut io, |e, _| {
             if let Event::Body { data, .. } = e {
                 body.extend_from_slice(data);
             }
@@ -156,7 +157,7 @@ fn delivers_events_in_order_and_returns_when_idle() {
 fn stops_when_the_handler_asks() {
     let mut io = scripted(SESSION, 4096, false);
     let mut c = client();
-    let r = drive(&mut c, &mut io, |_| ControlFlow::Break(()));
+    let r = drive(&mut c, &mut io, |_, _| ControlFlow::Break(()));
     assert_eq!(r, Ok(Drive::Stopped));
 }
 
@@ -164,10 +165,10 @@ fn stops_when_the_handler_asks() {
 fn read_timeouts_reach_the_client_which_fails_at_its_deadline() {
     let mut io = scripted(&[b"+OK ready\r\n"], 4096, false);
     let mut c = client();
-    drive(&mut c, &mut io, |_| ControlFlow::Continue(())).unwrap();
+    drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
     c.user(b"mrose").unwrap();
-    let r = drive(&mut c, &mut io, |_| ControlFlow::Continue(()));
-    assert_eq!(r, Err(DriveError::Session(Error::Timeout)));
+    let r = drive(&mut c, &mut io, |_, _| ControlFlow::Continue(()));
+    assert_eq!(r, Err(ClientError::Session(Error::Timeout)));
     // Two silent reads of 10 s passed the 30 s deadline only on the third.
     assert_eq!(io.now, 1 + 30_000);
     assert!(
@@ -186,12 +187,43 @@ fn a_connection_that_ends_mid_reply_is_an_error() {
     ];
     let mut io = scripted(script, 4096, true);
     let mut c = client();
-    drive(&mut c, &mut io, |_| ControlFlow::Continue(())).unwrap();
+    drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
     c.user(b"x").unwrap();
-    drive(&mut c, &mut io, |_| ControlFlow::Continue(())).unwrap();
+    drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
     c.pass(b"y").unwrap();
-    drive(&mut c, &mut io, |_| ControlFlow::Continue(())).unwrap();
+    drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
     c.retr(1).unwrap();
-    let r = drive(&mut c, &mut io, |_| ControlFlow::Continue(()));
-    assert_eq!(r, Err(DriveError::Session(Error::UnexpectedEof)));
+    let r = drive(&mut c, &mut io, |_, _| ControlFlow::Continue(()));
+    assert_eq!(r, Err(ClientError::Session(Error::UnexpectedEof)));
+}
+
+#[test]
+fn commands_issued_from_the_handler_go_out_in_the_same_call() {
+    for chunk in [1, 5, 4096] {
+        let mut io = scripted(SESSION, chunk, false);
+        let mut c = client();
+        let mut body = Vec::new();
+        // The whole session in one call: each reply's handler issues the next command.
+        let r = drive(&mut c, &mut io, |e, session| {
+            match e {
+                Event::Greeting(_) => drop(session.user(b"mrose").unwrap()),
+                Event::Reply { command, .. } if command == client::CommandKind::User => {
+                    drop(session.pass(b"secret").unwrap())
+                }
+                Event::Reply { command, .. } if command == client::CommandKind::Pass => {
+                    session.stat().unwrap();
+                    session.retr(1).unwrap();
+                }
+                Event::Body { data, .. } => body.extend_from_slice(data),
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        });
+        assert_eq!(r, Ok(Drive::Idle));
+        assert_eq!(body, b"body\r\n.dot\r\n");
+        assert_eq!(
+            io.written,
+            b"USER mrose\r\nPASS secret\r\nSTAT\r\nRETR 1\r\n"
+        );
+    }
 }

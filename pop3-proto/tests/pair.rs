@@ -42,7 +42,12 @@ impl<'r> Pair<'r> {
         let mut drop = Maildrop::new(&MESSAGES);
         drop.tls_marker = false;
         drop.chunk = chunk;
-        let server = Server::new(server_config(), b"4711.1", false, Instant::from_millis(0));
+        let server = Server::new(
+            server_config(),
+            b"4711.1",
+            pop3_proto::Transport::Plain,
+            Instant::from_millis(0),
+        );
         Pair {
             client: Run::new(config, Transport::Plain, react),
             server,

@@ -216,7 +216,7 @@ fn cleartext_mechanisms_need_tls_unless_allowed() {
         pop3_proto::server::Server::new(
             server::Config::default(),
             b"1.2",
-            true,
+            pop3_proto::Transport::Tls,
             pop3_proto::Instant::from_millis(0),
         );
     assert_eq!(implicit_tls.state(), server::State::Authorization);

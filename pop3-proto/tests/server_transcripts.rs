@@ -124,7 +124,7 @@ fn rfc2449_in_use_and_rfc3206_codes() {
     drop.locked = true;
     let client = b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n";
     let (_, out) = run_server(rfc_config(), &mut drop, client, usize::MAX);
-    assert!(out.ends_with(b"-ERR [IN-USE] Mailbox is locked\r\n"));
+    assert!(out.ends_with(b"-ERR [IN-USE] Maildrop is locked by another session\r\n"));
 }
 
 #[test]
@@ -133,10 +133,18 @@ fn greeting_with_a_response_code_and_a_fresh_timestamp() {
     use pop3_proto::codec::RespCode;
     use pop3_proto::server::Server;
     let config = rfc_config().with_greeting_code(RespCode::SYS_TEMP);
-    let a: common::server::TestServer =
-        Server::new(config, b"100.1", false, Instant::from_millis(0));
-    let b: common::server::TestServer =
-        Server::new(config, b"100.2", false, Instant::from_millis(0));
+    let a: common::server::TestServer = Server::new(
+        config,
+        b"100.1",
+        pop3_proto::Transport::Plain,
+        Instant::from_millis(0),
+    );
+    let b: common::server::TestServer = Server::new(
+        config,
+        b"100.2",
+        pop3_proto::Transport::Plain,
+        Instant::from_millis(0),
+    );
     assert_eq!(
         a.poll_transmit(),
         b"+OK [SYS/TEMP] POP3 server ready <100.1@dbc.mtview.ca.us>\r\n"
@@ -147,7 +155,83 @@ fn greeting_with_a_response_code_and_a_fresh_timestamp() {
         "a different timestamp for every greeting"
     );
     // A token that would not make a msg-id gives no APOP timestamp at all.
-    let c: common::server::TestServer =
-        Server::new(config, b"bad token", false, Instant::from_millis(0));
+    let c: common::server::TestServer = Server::new(
+        config,
+        b"bad token",
+        pop3_proto::Transport::Plain,
+        Instant::from_millis(0),
+    );
     assert_eq!(c.timestamp(), None);
+}
+
+/// A client that half-closes after QUIT (`nc` scripts do): the commands buffered before
+/// the EOF are still answered in order, so QUIT runs UPDATE and message 1 is removed (RFC
+/// 1939 section 6). Fed in one call with the EOF, and split at every point.
+#[test]
+fn commands_before_eof_are_answered_and_quit_still_updates() {
+    let client: &[u8] = b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\nDELE 1\r\nQUIT\r\n";
+    for split in 0..=client.len() {
+        let mut drop = maildrop();
+        let mut server: common::server::TestServer = pop3_proto::server::Server::new(
+            rfc_config(),
+            b"1896.697170952",
+            pop3_proto::Transport::Plain,
+            pop3_proto::Instant::from_millis(0),
+        );
+        let mut out = Vec::new();
+        let (a, b) = client.split_at(split);
+        let now = pop3_proto::Instant::from_millis(1);
+        assert_eq!(server.handle_input(now, a), a.len());
+        if split % 2 == 0 {
+            common::server::serve(&mut server, &mut drop, &mut out);
+        }
+        assert_eq!(server.handle_input(now, b), b.len());
+        server.handle_eof(now);
+        common::server::serve(&mut server, &mut drop, &mut out);
+        assert_eq!(drop.removed, Some(vec![1]), "split at {split}");
+        assert_eq!(drop.closed, Some(true), "split at {split}");
+        assert!(
+            out.ends_with(b"+OK Logging out, 1 messages deleted\r\n"),
+            "split at {split}: {}",
+            String::from_utf8_lossy(&out)
+        );
+    }
+}
+
+/// EOF in the middle of a command line: the partial line is not a command, and the
+/// session ends without UPDATE.
+#[test]
+fn eof_inside_a_command_line_ends_without_update() {
+    let mut drop = maildrop();
+    let client: &[u8] = b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\nDELE 1\r\nQU";
+    let mut out = Vec::new();
+    let mut server: common::server::TestServer = pop3_proto::server::Server::new(
+        rfc_config(),
+        b"1896.697170952",
+        pop3_proto::Transport::Plain,
+        pop3_proto::Instant::from_millis(0),
+    );
+    let now = pop3_proto::Instant::from_millis(1);
+    assert_eq!(server.handle_input(now, client), client.len());
+    server.handle_eof(now);
+    common::server::serve(&mut server, &mut drop, &mut out);
+    assert_eq!(drop.removed, None);
+    assert_eq!(drop.closed, Some(false));
+}
+
+/// STAT counts only the messages not marked, the core summing the sizes it asks for (RFC
+/// 1939 section 5): the application is never asked for a total.
+#[test]
+fn stat_leaves_out_marked_messages() {
+    let mut drop = maildrop();
+    let client: &[u8] =
+        b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\nSTAT\r\nDELE 1\r\nSTAT\r\n";
+    let (_, out) = run_server(rfc_config(), &mut drop, client, usize::MAX);
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("+OK 2 56\r\n"), "{text}");
+    assert!(text.ends_with("+OK 1 17\r\n"), "{text}");
+    assert_eq!(
+        drop.log.iter().filter(|l| l.as_str() == "Size(1)").count(),
+        1
+    );
 }

@@ -231,7 +231,7 @@ pub fn check(data: &[u8]) {
     let cfg = client::Config::default().with_security(Security::AllowCleartext);
     let mut pair = Pair {
         client: Client::new(cfg, Transport::Plain, Instant::from_millis(0)),
-        server: Server::new(config, b"1.1", false, Instant::from_millis(0)),
+        server: Server::new(config, b"1.1", pop3_proto::Transport::Plain, Instant::from_millis(0)),
         messages: maildrop,
         heard: Heard::default(),
         removed: None,

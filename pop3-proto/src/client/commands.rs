@@ -1,12 +1,12 @@
 //! The command methods: each is checked against the session state and the security policy,
 //! encoded into the output buffer, and queued; the pipelining rules decide when it goes.
 
+use super::Session;
 use super::config::Security;
 use super::error::UsageError;
 use super::event::{CommandId, CommandKind};
 use super::queue::{Expect, Pending};
 use super::state::State;
-use super::{Client, Core};
 use crate::apop::ApopDigest;
 use crate::codec::out::Out;
 use crate::codec::{COMMAND_LINE_LIMIT, Command, EncodeError, Mechanism, Phase, Timestamp};
@@ -14,7 +14,7 @@ use crate::sasl::b64::{Base64Writer, encoded_len};
 use crate::sasl::{self, Answer, Credentials, Mech};
 use crate::secret::Secret;
 
-impl<const TX: usize, const Q: usize> Core<TX, Q> {
+impl<const TX: usize, const Q: usize> Session<TX, Q> {
     /// Checks that `kind` may be issued now.
     fn check(&self, kind: CommandKind) -> Result<(), UsageError> {
         if self.poisoned.is_some() || self.state == State::Closed {
@@ -47,6 +47,8 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
         match (self.tls, self.config.security) {
             (true, _) | (false, Security::AllowCleartext) => Ok(()),
             (false, Security::RequireTls) => Err(UsageError::TlsRequired),
+            (false, Security::Opportunistic) if self.caps.stls() => Err(UsageError::TlsRequired),
+            (false, Security::Opportunistic) => Ok(()),
         }
     }
 
@@ -132,67 +134,66 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
     }
 }
 
-impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
-    /// `USER name` (RFC 1939 section 7). Then [`Client::pass`] once the server accepts it.
+impl<const TX: usize, const Q: usize> Session<TX, Q> {
+    /// `USER name` (RFC 1939 section 7). Then [`Session::pass`] once the server accepts it.
     pub fn user(&mut self, name: &[u8]) -> Result<CommandId, UsageError> {
-        self.core.check(CommandKind::User)?;
-        self.core.check_secure()?;
-        self.core.command(Expect::User, Command::User(name))
+        self.check(CommandKind::User)?;
+        self.check_secure()?;
+        self.command(Expect::User, Command::User(name))
     }
 
     /// `PASS password`, after a USER the server accepted. Spaces are sent as they are.
     pub fn pass(&mut self, password: &[u8]) -> Result<CommandId, UsageError> {
-        self.core.check(CommandKind::Pass)?;
-        self.core.check_secure()?;
-        if !self.core.user_accepted {
+        self.check(CommandKind::Pass)?;
+        self.check_secure()?;
+        if !self.user_accepted {
             return Err(UsageError::PassWithoutUser);
         }
-        self.core
-            .command(Expect::Pass, Command::Pass(Secret::new(password)))
+        self.command(Expect::Pass, Command::Pass(Secret::new(password)))
     }
 
     /// `APOP name digest` (RFC 1939 section 7), the digest computed here from the greeting's
     /// timestamp, which must have msg-id shape.
     pub fn apop(&mut self, name: &[u8], secret: &[u8]) -> Result<CommandId, UsageError> {
-        self.core.check(CommandKind::Apop)?;
-        self.core.check_secure()?;
-        let ts = Timestamp::new(&self.core.timestamp).ok_or(UsageError::NoApopTimestamp)?;
+        self.check(CommandKind::Apop)?;
+        self.check_secure()?;
+        let ts = Timestamp::new(&self.timestamp).ok_or(UsageError::NoApopTimestamp)?;
         let digest = ApopDigest::compute(ts, secret);
         let cmd = Command::Apop {
             name,
             digest: digest.as_secret(),
         };
-        self.core.command(Expect::Apop, cmd)
+        self.command(Expect::Apop, cmd)
     }
 
     /// `AUTH mechanism` (RFC 5034) with PLAIN, LOGIN, CRAM-MD5, XOAUTH2 or OAUTHBEARER. For
     /// client-first mechanisms the first response rides on the command when the line fits in
     /// 255 octets (and the configuration allows it); otherwise it follows the server's empty
     /// challenge. Answer every [`Event::SaslChallenge`](super::Event::SaslChallenge) with
-    /// [`Client::sasl_continue`], passing the same credentials.
+    /// [`Session::sasl_continue`], passing the same credentials.
     pub fn auth(
         &mut self,
         mechanism: Mechanism<'_>,
         creds: &Credentials<'_>,
     ) -> Result<CommandId, UsageError> {
-        self.core.check(CommandKind::Auth)?;
-        self.core.check_secure()?;
+        self.check(CommandKind::Auth)?;
+        self.check_secure()?;
         let mech =
             Mech::for_credentials(mechanism, creds).ok_or(UsageError::UnsupportedMechanism)?;
         let name = mech.mechanism().name();
         let raw = sasl::response_len(mech, 0, creds);
         // "AUTH " name " " base64 CRLF
         let with_ir = 5 + name.len() + 1 + encoded_len(raw) + 2;
-        let initial = self.core.config.sasl_initial_response
+        let initial = self.config.sasl_initial_response
             && mech.client_first()
             && raw > 0
             && with_ir <= COMMAND_LINE_LIMIT;
         let step = u8::from(initial);
         #[cfg(feature = "scram")]
         if let (Mech::ScramSha256, Credentials::Password { nonce, .. }) = (mech, creds) {
-            self.core.scram.start(nonce);
+            self.scram.start(nonce);
         }
-        self.core.issue(Expect::Auth { mech, step }, |buf| {
+        self.issue(Expect::Auth { mech, step }, |buf| {
             let mut out = Out::new(buf);
             out.put(b"AUTH ");
             out.put(name);
@@ -207,9 +208,9 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
     }
 
     /// Answers the SASL challenge just reported, with the credentials given to
-    /// [`Client::auth`]. A mechanism that has nothing more to say cancels with `*`.
+    /// [`Session::auth`]. A mechanism that has nothing more to say cancels with `*`.
     pub fn sasl_continue(&mut self, creds: &Credentials<'_>) -> Result<(), UsageError> {
-        let core = &mut self.core;
+        let core = self;
         let Some(Pending {
             expect: Expect::Auth { mech, step },
             ..
@@ -259,7 +260,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
 
     /// Cancels the SASL exchange with `*` (RFC 5034 section 4); the server answers `-ERR`.
     pub fn sasl_cancel(&mut self) -> Result<(), UsageError> {
-        let core = &mut self.core;
+        let core = self;
         let auth = matches!(
             core.queue.front(),
             Some(Pending {
@@ -275,7 +276,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
 
     /// `STAT`
     pub fn stat(&mut self) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Stat, Command::Stat)
+        self.command(Expect::Stat, Command::Stat)
     }
 
     /// `LIST` (all messages, multi-line) or `LIST msg` (one, single line).
@@ -285,37 +286,37 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
         } else {
             Expect::ListAll
         };
-        self.core.command(expect, Command::List(msg))
+        self.command(expect, Command::List(msg))
     }
 
     /// `RETR msg`: the message arrives as [`Event::Body`](super::Event::Body) chunks.
     pub fn retr(&mut self, msg: u32) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Retr, Command::Retr(msg))
+        self.command(Expect::Retr, Command::Retr(msg))
     }
 
     /// `DELE msg`: marks the message; the server removes it only at QUIT.
     pub fn dele(&mut self, msg: u32) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Dele, Command::Dele(msg))
+        self.command(Expect::Dele, Command::Dele(msg))
     }
 
     /// `NOOP`
     pub fn noop(&mut self) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Noop, Command::Noop)
+        self.command(Expect::Noop, Command::Noop)
     }
 
     /// `RSET`: unmarks every message marked with DELE.
     pub fn rset(&mut self) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Rset, Command::Rset)
+        self.command(Expect::Rset, Command::Rset)
     }
 
     /// `QUIT`: in TRANSACTION the server enters UPDATE and removes marked messages.
     pub fn quit(&mut self) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Quit, Command::Quit)
+        self.command(Expect::Quit, Command::Quit)
     }
 
     /// `TOP msg lines`: the header and the first `lines` body lines.
     pub fn top(&mut self, msg: u32, lines: u32) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Top, Command::Top { msg, lines })
+        self.command(Expect::Top, Command::Top { msg, lines })
     }
 
     /// `UIDL` (all messages, multi-line) or `UIDL msg` (one, single line).
@@ -325,41 +326,41 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
         } else {
             Expect::UidlAll
         };
-        self.core.command(expect, Command::Uidl(msg))
+        self.command(expect, Command::Uidl(msg))
     }
 
     /// `CAPA` (RFC 2449 section 5).
     pub fn capa(&mut self) -> Result<CommandId, UsageError> {
-        self.core.command(Expect::Capa, Command::Capa)
+        self.command(Expect::Capa, Command::Capa)
     }
 
     /// `STLS` (RFC 2595 section 4). On `+OK` the client reports
     /// [`Event::TlsReady`](super::Event::TlsReady).
     pub fn stls(&mut self) -> Result<CommandId, UsageError> {
-        self.core.check(CommandKind::Stls)?;
-        if self.core.tls || self.core.utf8 {
+        self.check(CommandKind::Stls)?;
+        if self.tls || self.utf8 {
             return Err(UsageError::StlsNotAllowed);
         }
-        self.core.command(Expect::Stls, Command::Stls)
+        self.command(Expect::Stls, Command::Stls)
     }
 
     /// `UTF8` (RFC 6856 section 2), only if the server advertised it: servers that do not
     /// know it may close the connection.
     pub fn utf8(&mut self) -> Result<CommandId, UsageError> {
-        self.core.check(CommandKind::Utf8)?;
-        if !self.core.caps.utf8() {
+        self.check(CommandKind::Utf8)?;
+        if !self.caps.utf8() {
             return Err(UsageError::NotAdvertised {
                 command: CommandKind::Utf8,
             });
         }
-        self.core.command(Expect::Utf8, Command::Utf8)
+        self.command(Expect::Utf8, Command::Utf8)
     }
 
     /// `LANG` (list languages, multi-line) or `LANG tag` (select one; `*` for the
     /// server's choice), only if the server advertised LANG (RFC 6856 section 3).
     pub fn lang(&mut self, tag: Option<&[u8]>) -> Result<CommandId, UsageError> {
-        self.core.check(CommandKind::Lang)?;
-        if !self.core.caps.lang() {
+        self.check(CommandKind::Lang)?;
+        if !self.caps.lang() {
             return Err(UsageError::NotAdvertised {
                 command: CommandKind::Lang,
             });
@@ -369,24 +370,24 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
         } else {
             Expect::LangList
         };
-        self.core.command(expect, Command::Lang(tag))
+        self.command(expect, Command::Lang(tag))
     }
 
     /// The driver finished the TLS handshake after [`Event::TlsReady`](super::Event::TlsReady).
     /// Capabilities learned in plaintext are forgotten and CAPA is issued again (RFC 2595
     /// section 4); its id is returned.
     pub fn tls_established(&mut self) -> Result<CommandId, UsageError> {
-        if self.core.state != State::TlsHandshake {
+        if self.state != State::TlsHandshake {
             return Err(UsageError::WrongState {
                 command: CommandKind::Stls,
-                state: self.core.state,
+                state: self.state,
             });
         }
-        self.core.tls = true;
-        self.core.state = State::Authorization;
-        self.core.caps.clear();
-        self.core.framer.reset();
-        self.core.last_activity = self.core.now;
+        self.tls = true;
+        self.state = State::Authorization;
+        self.caps.clear();
+        self.framer.reset();
+        self.last_activity = self.now;
         self.capa()
     }
 }

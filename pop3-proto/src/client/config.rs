@@ -13,19 +13,16 @@ pub enum Security {
     /// ends the session: no silent fallback (curl CVE-2021-22946, fetchmail CVE-2006-5867).
     #[default]
     RequireTls,
+    /// Opportunistic TLS: STLS whenever the server advertises it, and credentials in
+    /// cleartext only when it does not. If STLS is advertised, credentials never travel
+    /// without TLS (a refused STLS stops the login), but a peer that hides STLS from CAPA
+    /// gets them in cleartext: use [`Security::RequireTls`] where that matters.
+    Opportunistic,
     /// Credentials may be sent in cleartext. For test servers and trusted links only.
     AllowCleartext,
 }
 
-/// What the transport under the session is when it starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Transport {
-    /// Plain TCP (port 110); TLS may come later with STLS.
-    Plain,
-    /// TLS from the first octet (port 995, RFC 8314).
-    Tls,
-}
+pub use crate::Transport;
 
 /// Client settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -32,6 +32,7 @@ mod error;
 mod event;
 mod login;
 mod queue;
+mod refusal;
 mod reply;
 #[cfg(feature = "scram")]
 mod scram;
@@ -42,6 +43,7 @@ pub use config::{Config, Security, Transport};
 pub use error::{Error, UsageError};
 pub use event::{CommandId, CommandKind, Event, LineError};
 pub use login::LoginMethod;
+pub use refusal::Refusal;
 pub use state::State;
 
 use heapless::{Deque, Vec};
@@ -68,12 +70,16 @@ pub struct Client<const RX: usize = 1024, const TX: usize = 1024, const Q: usize
     rx: [u8; RX],
     rx_start: usize,
     rx_end: usize,
-    core: Core<TX, Q>,
+    core: Session<TX, Q>,
 }
 
-/// Everything but the receive buffer, so that events can borrow that buffer while the state
-/// machine changes.
-struct Core<const TX: usize, const Q: usize> {
+/// The client's state machine without its receive buffer: the session state, the commands
+/// in flight and the output. Every command method lives here. A [`Client`] dereferences to
+/// its session, so `client.retr(1)` works; and because events borrow only the receive
+/// buffer, [`Client::poll_event_split`] hands out an event together with the session, so
+/// that commands can be issued in reaction to the event while it is still borrowed (the
+/// drive loops in `pop3_proto::io` do this).
+pub struct Session<const TX: usize = 1024, const Q: usize = 32> {
     config: Config,
     tls: bool,
     state: State,
@@ -115,7 +121,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
             rx: [0; RX],
             rx_start: 0,
             rx_end: 0,
-            core: Core {
+            core: Session {
                 config,
                 tls: transport == Transport::Tls,
                 state: State::Greeting,
@@ -140,31 +146,6 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
                 poisoned: None,
             },
         }
-    }
-
-    /// The session state.
-    pub fn state(&self) -> State {
-        self.core.state
-    }
-
-    /// What the server advertised in its last CAPA reply.
-    pub fn capabilities(&self) -> &Capabilities {
-        &self.core.caps
-    }
-
-    /// True when the transport is TLS (implicit, or after STLS).
-    pub fn is_tls(&self) -> bool {
-        self.core.tls
-    }
-
-    /// Commands sent or waiting to be sent whose reply has not ended.
-    pub fn in_flight(&self) -> usize {
-        self.core.queue.len()
-    }
-
-    /// The fatal error that ended the session, if one did.
-    pub fn error(&self) -> Option<Error> {
-        self.core.poisoned
     }
 
     fn drop_consumed(&mut self) {
@@ -233,11 +214,15 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
     }
 
     /// When [`Client::handle_timeout`] should be called next, if a reply is due.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.core.deadline()
     }
 
-    /// Octets to send now. Acknowledge what was written with [`Client::transmitted`].
+    /// Octets to send now: write them, then acknowledge what was written with
+    /// [`Client::transmitted`]. Call after every input, event and command, until it is
+    /// empty.
+    #[must_use]
     pub fn poll_transmit(&self) -> &[u8] {
         if self.core.poisoned.is_some() {
             return &[];
@@ -250,15 +235,25 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
         self.core.tx.transmitted(n);
     }
 
-    /// The next event, `Ok(None)` when more input is needed. An `Err` is fatal: the
-    /// session is over and every later call returns the same error.
+    /// The next event, `Ok(None)` when more input is needed. Call after every input and
+    /// every command until it returns `Ok(None)`. An `Err` is fatal: the session is over
+    /// and every later call returns the same error.
+    #[must_use = "events carry the replies; Closed ends the session"]
     pub fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        Ok(self.poll_event_split()?.map(|(event, _)| event))
+    }
+
+    /// [`Client::poll_event`], with the [`Session`] beside the event: commands may be
+    /// issued while the event is still in hand.
+    #[must_use = "events carry the replies; Closed ends the session"]
+    pub fn poll_event_split(&mut self) -> Result<Option<(Event<'_>, &mut Session<TX, Q>)>, Error> {
         if let Some(e) = self.core.poisoned {
             return Err(e);
         }
         self.drop_consumed();
         if let Some(owed) = self.core.owed.take() {
-            return Ok(Some(self.core.pay(owed)));
+            let event = self.core.pay(owed);
+            return Ok(Some((event, &mut self.core)));
         }
         let input = self.rx.get(self.rx_start..self.rx_end).unwrap_or_default();
         let core = &mut self.core;
@@ -273,7 +268,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
             };
             let after = input.get(offset..).unwrap_or_default();
             match core.on_frame(frame, after) {
-                Ok(Some(event)) => return Ok(Some(event)),
+                Ok(Some(event)) => return Ok(Some((event, core))),
                 Ok(None) => {}
                 Err(e) => {
                     core.poison(e);
@@ -283,13 +278,90 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
         }
         if core.eof {
             let partial = offset < input.len();
-            return core.on_eof(partial).inspect_err(|&e| core.poison(e));
+            return match core.on_eof(partial) {
+                Ok(Some(event)) => Ok(Some((event, core))),
+                Ok(None) => Ok(None),
+                Err(e) => {
+                    core.poison(e);
+                    Err(e)
+                }
+            };
         }
         Ok(None)
     }
 }
 
-impl<const TX: usize, const Q: usize> Core<TX, Q> {
+impl<const RX: usize, const TX: usize, const Q: usize> core::ops::Deref for Client<RX, TX, Q> {
+    type Target = Session<TX, Q>;
+
+    fn deref(&self) -> &Session<TX, Q> {
+        &self.core
+    }
+}
+
+impl<const RX: usize, const TX: usize, const Q: usize> core::ops::DerefMut for Client<RX, TX, Q> {
+    fn deref_mut(&mut self) -> &mut Session<TX, Q> {
+        &mut self.core
+    }
+}
+
+impl<const TX: usize, const Q: usize> Session<TX, Q> {
+    /// The session state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// What the server advertised in its last CAPA reply.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+
+    /// True when the transport is TLS (implicit, or after STLS).
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// Commands sent or waiting to be sent whose reply has not ended.
+    pub fn in_flight(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The fatal error that ended the session, if one did.
+    pub fn error(&self) -> Option<Error> {
+        self.poisoned
+    }
+
+    /// True while the session waits for octets from the server: a reply or the greeting
+    /// is due. The driver reads only then (a POP3 server speaks only when spoken to).
+    pub fn wants_input(&self) -> bool {
+        self.poisoned.is_none()
+            && !self.eof
+            && match self.state {
+                State::Greeting => true,
+                State::Authorization | State::Transaction => !self.queue.is_empty(),
+                State::TlsHandshake | State::Closed => false,
+            }
+    }
+
+    /// True when the security policy calls for STLS now: in AUTHORIZATION over plain TCP,
+    /// always with [`Security::RequireTls`], and with [`Security::Opportunistic`] when the
+    /// last CAPA advertised STLS. Issue CAPA first.
+    pub fn wants_stls(&self) -> bool {
+        !self.tls
+            && !self.utf8
+            && self.state == State::Authorization
+            && match self.config.security {
+                Security::RequireTls => true,
+                Security::Opportunistic => self.caps.stls(),
+                Security::AllowCleartext => false,
+            }
+    }
+
+    /// True once the session is over (QUIT answered, connection closed, or a fatal error).
+    pub fn is_closed(&self) -> bool {
+        self.state == State::Closed
+    }
+
     fn poison(&mut self, e: Error) {
         if self.poisoned.is_none() {
             self.poisoned = Some(e);
@@ -335,5 +407,47 @@ impl<const TX: usize, const Q: usize> Core<TX, Q> {
             }
             _ => Err(Error::UnexpectedEof),
         }
+    }
+}
+
+impl<const RX: usize, const TX: usize, const Q: usize> crate::Endpoint for Client<RX, TX, Q> {
+    type Event<'a> = Event<'a>;
+    type Error = Error;
+
+    fn handle_input(&mut self, now: Instant, data: &[u8]) -> usize {
+        Client::handle_input(self, now, data)
+    }
+    fn recv_buffer(&mut self) -> &mut [u8] {
+        Client::recv_buffer(self)
+    }
+    fn received(&mut self, now: Instant, n: usize) {
+        Client::received(self, now, n)
+    }
+    fn handle_eof(&mut self, now: Instant) {
+        Client::handle_eof(self, now)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Client::handle_timeout(self, now)
+    }
+    fn poll_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        Client::poll_event(self)
+    }
+    fn poll_transmit(&self) -> &[u8] {
+        Client::poll_transmit(self)
+    }
+    fn transmitted(&mut self, n: usize) {
+        Client::transmitted(self, n)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Client::poll_timeout(self)
+    }
+    fn wants_input(&self) -> bool {
+        self.core.wants_input()
+    }
+    fn is_closed(&self) -> bool {
+        self.core.is_closed()
+    }
+    fn error(&self) -> Option<Error> {
+        self.core.error()
     }
 }

@@ -6,13 +6,13 @@ use super::error::Error;
 use super::event::{Event, LineError};
 use super::queue::{Expect, Pending};
 use super::state::State;
-use super::{Core, Owed};
+use super::{Owed, Session};
 use crate::codec::{
     Capability, Continuation, Frame, Greeting, Mode, ScanListing, Stat, StatusLine, UidListing,
 };
 use crate::sasl;
 
-impl<const TX: usize, const Q: usize> Core<TX, Q> {
+impl<const TX: usize, const Q: usize> Session<TX, Q> {
     /// Turns one frame into at most one event. `after` is what the input holds past it.
     pub(super) fn on_frame<'s>(
         &mut self,

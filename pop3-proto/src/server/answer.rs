@@ -6,7 +6,7 @@ use core::fmt;
 use super::dispatch::{Part, text};
 use super::marks::Marks;
 use super::{Awaiting, Server, State};
-use crate::codec::{EncodeError, RespCode, ScanListing, Stat, UidListing};
+use crate::codec::{EncodeError, RespCode, ScanListing, UidListing};
 
 /// Why the application refuses a request; the `-ERR` carries the matching response code
 /// (RFC 2449 section 8, RFC 3206).
@@ -28,6 +28,28 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The text a reply with this failure carries when the application gives none.
+    pub const fn text(self) -> &'static [u8] {
+        match self {
+            Failure::Auth => b"Authentication failed",
+            Failure::InUse => b"Maildrop is locked by another session",
+            Failure::LoginDelay => b"Logged in too recently",
+            Failure::SysTemp => b"Temporary failure, try again later",
+            Failure::SysPerm => b"Permanent failure",
+            Failure::Other => b"Cannot do that",
+        }
+    }
+
+    /// Encodes the `-ERR` with this failure's code and `text` into `buf`: for a driver
+    /// that refuses a connection before any session starts (too many connections).
+    pub fn encode_refusal(self, text: &[u8], buf: &mut [u8]) -> Result<usize, EncodeError> {
+        let line = crate::codec::StatusLine::err(text);
+        match self.code() {
+            Some(code) => line.with_code(code).encode(buf),
+            None => line.encode(buf),
+        }
+    }
+
     fn code(self) -> Option<RespCode<'static>> {
         match self {
             Failure::Auth => Some(RespCode::AUTH),
@@ -49,8 +71,12 @@ impl Failure {
 pub enum UsageError {
     /// No request of this kind is waiting for an answer.
     NotExpected,
-    /// The output buffer is full: send what is pending, then answer again.
-    OutputFull,
+    /// The output buffer cannot take the answer now: `needed` octets are required. Send
+    /// what is pending, then answer again (or build the server with a larger `TX`).
+    OutputFull {
+        /// Octets the answer needs.
+        needed: usize,
+    },
     /// The value cannot be sent (a unique-id outside 0x21-0x7E or longer than 70, text with
     /// CR or LF).
     BadValue(EncodeError),
@@ -60,13 +86,31 @@ impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UsageError::NotExpected => f.write_str("no request is waiting for this answer"),
-            UsageError::OutputFull => f.write_str("output buffer full: transmit first"),
+            UsageError::OutputFull { needed } => {
+                write!(f, "output buffer full: the answer needs {needed} octets")
+            }
             UsageError::BadValue(e) => write!(f, "value cannot be sent: {e}"),
         }
     }
 }
 
-impl core::error::Error for UsageError {}
+impl core::error::Error for UsageError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            UsageError::BadValue(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<EncodeError> for UsageError {
+    fn from(e: EncodeError) -> Self {
+        match e {
+            EncodeError::BufferTooSmall { needed } => UsageError::OutputFull { needed },
+            other => UsageError::BadValue(other),
+        }
+    }
+}
 
 impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     /// The credentials are good and the maildrop is open with `messages` messages (at most
@@ -104,28 +148,18 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
         Ok(())
     }
 
-    /// The STAT totals: messages not marked, and their octets.
-    pub fn stat(&mut self, count: u32, octets: u64) -> Result<(), UsageError> {
-        let core = &mut self.core;
-        if core.awaiting != Awaiting::Stat {
-            return Err(UsageError::NotExpected);
-        }
-        core.tx
-            .push(|b| {
-                Stat {
-                    count,
-                    size: octets,
-                }
-                .encode(b)
-            })
-            .map_err(|_| UsageError::OutputFull)?;
-        core.awaiting = Awaiting::Nothing;
-        Ok(())
-    }
-
-    /// The size of the message asked for, in octets as served.
+    /// The size of the message asked for, in octets as served (CRLF line ends, no
+    /// stuffing; RFC 1939 section 11). For STAT the core sums the sizes itself.
     pub fn size(&mut self, octets: u64) -> Result<(), UsageError> {
         let core = &mut self.core;
+        if let Awaiting::Stat {
+            msg,
+            count,
+            octets: sum,
+        } = core.awaiting
+        {
+            return core.stat_step(msg, count.saturating_add(1), sum.saturating_add(octets));
+        }
         let Awaiting::Size { msg, listing } = core.awaiting else {
             return Err(UsageError::NotExpected);
         };
@@ -135,7 +169,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
         } else {
             core.tx.push(|b| scan.encode_reply(b))
         };
-        written.map_err(|_| UsageError::OutputFull)?;
+        written.map_err(UsageError::from)?;
         core.awaiting = if listing {
             Awaiting::Listing {
                 next: msg + 1,
@@ -160,10 +194,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
         } else {
             core.tx.push(|b| item.encode_reply(b))
         };
-        written.map_err(|e| match e {
-            EncodeError::BufferTooSmall { .. } => UsageError::OutputFull,
-            other => UsageError::BadValue(other),
-        })?;
+        written.map_err(UsageError::from)?;
         core.awaiting = if listing {
             Awaiting::Listing {
                 next: msg + 1,
@@ -189,7 +220,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
                 next: msg + 1,
                 uid: true,
             },
-            Awaiting::Stat
+            Awaiting::Stat { .. }
             | Awaiting::Size { .. }
             | Awaiting::Uid { .. }
             | Awaiting::Body { started: false, .. } => {
@@ -269,14 +300,12 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
             return Err(UsageError::NotExpected);
         };
         if core.tx.room() < 64 {
-            return Err(UsageError::OutputFull);
+            return Err(UsageError::OutputFull { needed: 64 });
         }
         if !started {
             core.ok(b"Message follows");
         }
-        let n = stuffer
-            .finish(core.tx.free())
-            .map_err(|_| UsageError::OutputFull)?;
+        let n = stuffer.finish(core.tx.free()).map_err(UsageError::from)?;
         core.tx.push_written(n);
         core.awaiting = Awaiting::Nothing;
         Ok(())

@@ -5,9 +5,10 @@ use heapless::Vec;
 
 use super::capa::{self, CapaState};
 use super::top::TopCut;
-use super::{Ask, Awaiting, Core, Src, State};
+use super::{Ask, Awaiting, Core, Src, State, UsageError};
 use crate::codec::{
-    Command, Frame, FrameError, ParseErrorKind, Phase, RespCode, StatusLine, Stuffer, lex::decimal,
+    Command, Frame, FrameError, ParseErrorKind, Phase, RespCode, Stat, StatusLine, Stuffer,
+    lex::decimal,
 };
 
 /// A reply text of a few parts, numbers among them.
@@ -224,8 +225,8 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 None
             }
             Command::Stat => {
-                self.awaiting = Awaiting::Stat;
-                Some(Ask::Stat)
+                let _ = self.stat_step(0, 0, 0);
+                self.owed.take()
             }
             Command::List(None) => {
                 self.ok(b"Scan listing follows");
@@ -304,6 +305,37 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 None
             }
         }
+    }
+
+    /// STAT, after the size of message `done` (0: none yet) brought the totals of the
+    /// messages not marked to `count` and `octets`: asks for the next size (as an owed
+    /// request), or sends the totals when none is left.
+    pub(super) fn stat_step(
+        &mut self,
+        done: u32,
+        count: u32,
+        octets: u64,
+    ) -> Result<(), UsageError> {
+        let next = (done.saturating_add(1)..=self.messages).find(|&m| !self.marks.is_marked(m));
+        match next {
+            Some(msg) => {
+                self.awaiting = Awaiting::Stat { msg, count, octets };
+                self.owed = Some(Ask::Size(msg));
+            }
+            None => {
+                self.tx
+                    .push(|b| {
+                        Stat {
+                            count,
+                            size: octets,
+                        }
+                        .encode(b)
+                    })
+                    .map_err(UsageError::from)?;
+                self.awaiting = Awaiting::Nothing;
+            }
+        }
+        Ok(())
     }
 
     /// The next line of a LIST or UIDL listing, from message `next` on.

@@ -136,10 +136,9 @@ pub enum Request<'a> {
     /// Check credentials: `accept_login(messages)` or `reject_login(...)`. A
     /// maildrop that is locked by another session is rejected with `[IN-USE]`.
     Auth(AuthRequest<'a>),
-    /// STAT: answer `stat(count, octets)` for the messages not marked (see `is_marked`).
-    Stat,
-    /// The size of message `msg`, as served (CRLF line ends, no stuffing), for LIST:
-    /// answer `size(octets)`.
+    /// The size of message `msg`, as served (CRLF line ends, no stuffing), for LIST and
+    /// STAT: answer `size(octets)`. For STAT the core asks for every message not marked and
+    /// sends the totals itself (RFC 1939 section 5).
     Size {
         /// The message (exists, not marked).
         msg: u32,

@@ -23,6 +23,7 @@ mod answer;
 mod capa;
 mod config;
 mod dispatch;
+mod error;
 mod event;
 mod marks;
 mod sasl;
@@ -30,10 +31,12 @@ mod top;
 
 pub use answer::{Failure, UsageError};
 pub use config::{Config, MIN_AUTOLOGOUT};
+pub use error::Error;
 pub use event::{AuthRequest, Marked, Request};
 
 use heapless::Vec;
 
+use crate::Transport;
 use crate::codec::{COMMAND_LINE_LIMIT, Framer, Mechanism, Stuffer, Timestamp};
 use crate::outbuf::Tx;
 use crate::secret::Secret;
@@ -91,7 +94,6 @@ enum Ask {
         user: Src,
         token: Src,
     },
-    Stat,
     Size(u32),
     Uid(u32),
     Retrieve {
@@ -111,7 +113,13 @@ enum Awaiting {
     /// Nothing: the next command may be read.
     Nothing,
     Login,
-    Stat,
+    /// STAT: the size of `msg`, with the totals of the messages before it that are not
+    /// marked (RFC 1939 section 5: marked messages are not counted).
+    Stat {
+        msg: u32,
+        count: u32,
+        octets: u64,
+    },
     /// A size; `listing` when it is a line of LIST rather than the reply to `LIST n`.
     Size {
         msg: u32,
@@ -170,21 +178,24 @@ struct Core<'c, const RX: usize, const TX: usize, const W: usize> {
     owed: Option<Ask>,
     closed_reported: bool,
     discard_input: bool,
+    /// The client's side has ended; commands already buffered are still answered.
+    eof: bool,
+    poisoned: Option<Error>,
 }
 
 impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W> {
     /// A session on a connection accepted at `now`, greeting queued. `token` makes the
     /// APOP timestamp `<token@hostname>` unique: it must differ for every greeting (RFC
-    /// 1939 section 7), e.g. process id, a counter and the clock. `tls` is true on an
-    /// implicit-TLS port.
-    pub fn new(config: Config<'c>, token: &[u8], tls: bool, now: Instant) -> Self {
+    /// 1939 section 7), e.g. process id, a counter and the clock. `transport` is
+    /// [`Transport::Tls`] on an implicit-TLS port (RFC 8314).
+    pub fn new(config: Config<'c>, token: &[u8], transport: Transport, now: Instant) -> Self {
         const {
             assert!(RX >= COMMAND_LINE_LIMIT, "RX must hold a 255-octet command");
             assert!(TX >= 1024, "TX must hold a CAPA reply");
         };
         let mut core = Core {
             config,
-            tls,
+            tls: transport == Transport::Tls,
             state: State::Authorization,
             framer: Framer::new(COMMAND_LINE_LIMIT, config.strictness),
             tx: Tx::new(),
@@ -203,6 +214,8 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
             owed: None,
             closed_reported: false,
             discard_input: false,
+            eof: false,
+            poisoned: None,
         };
         core.make_timestamp(token);
         core.greet();
@@ -257,18 +270,25 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
     /// `n` octets were read into [`Server::recv_buffer`] at `now`.
     pub fn received(&mut self, now: Instant, n: usize) {
         self.core.now = now;
-        if n == 0 || matches!(self.core.state, State::Closed | State::TlsHandshake) {
+        if n == 0 || self.core.state == State::Closed {
+            return;
+        }
+        if self.core.state == State::TlsHandshake {
+            // Plaintext after the +OK to STLS: never to be run as a command inside TLS
+            // (command injection, CVE-2011-0411 class).
+            self.core.poison(Error::CommandInjection);
             return;
         }
         self.rx_end = (self.rx_end + n).min(RX);
         self.core.last_activity = now;
     }
 
-    /// Hands over octets from the client. Returns how many were taken (fewer when the
-    /// receive buffer is full: poll events, then offer the rest). Input after the session
-    /// closed, or during the TLS handshake, is discarded.
+    /// Hands over octets from the client at `now`. Returns how many were taken: fewer than
+    /// offered when the receive buffer is full (poll events, then offer the rest); never
+    /// loses any. Input after the session closed is discarded; input during the TLS
+    /// handshake ends the session with [`Error::CommandInjection`].
     pub fn handle_input(&mut self, now: Instant, data: &[u8]) -> usize {
-        if matches!(self.core.state, State::Closed | State::TlsHandshake) {
+        if self.core.state == State::Closed {
             self.core.now = now;
             return data.len();
         }
@@ -278,17 +298,22 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
             dst.copy_from_slice(src);
         }
         self.received(now, n);
+        if self.core.poisoned.is_some() {
+            return data.len();
+        }
         n
     }
 
-    /// The client closed the connection: the session ends without UPDATE.
+    /// The client's side of the connection ended at `now`. Complete commands already
+    /// received are still answered, in order (`DELE 1`, `QUIT`, then EOF removes message
+    /// 1); then the session ends, without UPDATE unless a QUIT ran it.
     pub fn handle_eof(&mut self, now: Instant) {
         self.core.now = now;
-        self.core.close(false);
+        self.core.eof = true;
     }
 
-    /// Time passed. At the autologout deadline the session closes without UPDATE and
-    /// without a reply (RFC 1939 section 3).
+    /// Time passed; call at or after [`Server::poll_timeout`]. At the autologout deadline
+    /// the session closes without UPDATE and without a reply (RFC 1939 section 3).
     pub fn handle_timeout(&mut self, now: Instant) {
         self.core.now = now;
         if self.core.deadline().is_some_and(|d| now >= d) {
@@ -296,12 +321,15 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
         }
     }
 
-    /// The autologout deadline.
+    /// When [`Server::handle_timeout`] should be called next: the autologout deadline.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.core.deadline()
     }
 
-    /// Octets to send now; acknowledge with [`Server::transmitted`].
+    /// Octets to send now; write them, then acknowledge with [`Server::transmitted`]. Call
+    /// after every input, request and answer, until it is empty.
+    #[must_use]
     pub fn poll_transmit(&self) -> &[u8] {
         self.core.tx.pending()
     }
@@ -311,14 +339,40 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
         self.core.tx.transmitted(n);
     }
 
-    /// The next request for the application, `None` when the server waits for input, for
-    /// room in the output buffer, or for the application's answer to the last request.
-    pub fn poll_event(&mut self) -> Option<Request<'_>> {
+    /// True while the session waits for octets from the client: the driver should read.
+    /// False once it is over, during the TLS handshake, and after the client's EOF.
+    pub fn wants_input(&self) -> bool {
+        matches!(self.core.state, State::Authorization | State::Transaction)
+            && !self.core.eof
+            && self.core.poisoned.is_none()
+    }
+
+    /// True once the session is over (closed or failed).
+    pub fn is_closed(&self) -> bool {
+        self.core.state == State::Closed
+    }
+
+    /// The fatal error that ended the session, if one did.
+    pub fn error(&self) -> Option<Error> {
+        self.core.poisoned
+    }
+
+    /// The next request for the application. `Ok(None)` when the server waits for input,
+    /// for room in the output buffer, or for the application's answer to the last request.
+    /// Call after every input and every answer, until it returns `Ok(None)`. An `Err` is
+    /// fatal: the session is over and every later call returns the same error.
+    #[must_use = "requests must be answered, and Closed ends the session"]
+    pub fn poll_event(&mut self) -> Result<Option<Request<'_>>, Error> {
+        if let Some(e) = self.core.poisoned {
+            return Err(e);
+        }
         self.drop_consumed();
-        let ask = self.next_ask()?;
+        let Some(ask) = self.next_ask() else {
+            return Ok(None);
+        };
         let core = &self.core;
         let rx = self.rx.get(..self.rx_end).unwrap_or_default();
-        Some(core.materialize(ask, rx))
+        Ok(Some(core.materialize(ask, rx)))
     }
 
     fn next_ask(&mut self) -> Option<Ask> {
@@ -350,7 +404,14 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
                     let line_at = self.rx_start + offset;
                     offset += decoded.consumed;
                     self.core.rx_consumed = offset;
-                    let frame = decoded.frame?;
+                    let Some(frame) = decoded.frame else {
+                        if self.core.eof {
+                            // Every complete command was answered: now the EOF counts.
+                            self.core.close(false);
+                            return self.core.owed.take();
+                        }
+                        return None;
+                    };
                     let ask = self.core.on_frame(frame, line_at);
                     if self.core.discard_input {
                         // STLS: whatever the client sent after it was sent in plaintext and
@@ -368,8 +429,68 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
     }
 }
 
+impl<'c, const RX: usize, const TX: usize, const W: usize> crate::Endpoint
+    for Server<'c, RX, TX, W>
+{
+    type Event<'a>
+        = Request<'a>
+    where
+        Self: 'a;
+    type Error = Error;
+
+    fn handle_input(&mut self, now: Instant, data: &[u8]) -> usize {
+        Server::handle_input(self, now, data)
+    }
+    fn recv_buffer(&mut self) -> &mut [u8] {
+        Server::recv_buffer(self)
+    }
+    fn received(&mut self, now: Instant, n: usize) {
+        Server::received(self, now, n)
+    }
+    fn handle_eof(&mut self, now: Instant) {
+        Server::handle_eof(self, now)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Server::handle_timeout(self, now)
+    }
+    fn poll_event(&mut self) -> Result<Option<Request<'_>>, Error> {
+        Server::poll_event(self)
+    }
+    fn poll_transmit(&self) -> &[u8] {
+        Server::poll_transmit(self)
+    }
+    fn transmitted(&mut self, n: usize) {
+        Server::transmitted(self, n)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Server::poll_timeout(self)
+    }
+    fn wants_input(&self) -> bool {
+        Server::wants_input(self)
+    }
+    fn is_closed(&self) -> bool {
+        Server::is_closed(self)
+    }
+    fn error(&self) -> Option<Error> {
+        Server::error(self)
+    }
+}
+
 impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
+    fn poison(&mut self, e: Error) {
+        if self.poisoned.is_none() {
+            self.poisoned = Some(e);
+        }
+        self.state = State::Closed;
+        self.awaiting = Awaiting::Nothing;
+        self.owed = None;
+        self.tx.clear();
+    }
+
     fn deadline(&self) -> Option<Instant> {
+        if self.poisoned.is_some() {
+            return None;
+        }
         match self.state {
             State::Closed => None,
             _ => Some(
@@ -461,7 +582,6 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 user: s(user),
                 token: Secret::new(s(token)),
             }),
-            Ask::Stat => Request::Stat,
             Ask::Size(msg) => Request::Size { msg },
             Ask::Uid(msg) => Request::Uid { msg },
             Ask::Retrieve { msg, lines } => Request::Retrieve { msg, lines },

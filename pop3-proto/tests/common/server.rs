@@ -1,8 +1,9 @@
 //! A test application for the server core: an in-memory maildrop answering every request,
 //! and a driver that runs a server alone (scripted client bytes) or paired with the client.
 
-use pop3_proto::Instant;
-use pop3_proto::server::{self, AuthRequest, Failure, Request, Server};
+use pop3_proto::io::{self, Ended, blocking};
+use pop3_proto::server::{self, AuthRequest, Failure, Marked, Server};
+use pop3_proto::{Instant, Transport};
 
 use super::normalize;
 
@@ -52,107 +53,88 @@ impl Maildrop {
     }
 }
 
-/// An owned copy of a request, so the server can be answered while it is inspected.
-#[derive(Debug)]
-enum Owned {
-    Auth { ok: bool, user: Vec<u8> },
-    Stat,
-    Size(u32),
-    Uid(u32),
-    Retrieve(u32),
-    StartTls,
-    Update(Vec<u32>),
-    Closed(bool),
+/// A message body read `chunk` octets at a time.
+pub struct Body {
+    data: Vec<u8>,
+    at: usize,
+    chunk: usize,
 }
 
-fn own(req: &Request<'_>, drop: &Maildrop) -> Owned {
-    match req {
-        Request::Auth(a) => {
-            let ok = a.user() == drop.user.as_slice()
-                && match a {
-                    AuthRequest::Bearer { token, .. } => *token.expose() == drop.token.as_slice(),
-                    other => other.matches_secret(&drop.password),
-                };
-            Owned::Auth {
-                ok,
-                user: a.user().to_vec(),
-            }
-        }
-        Request::Stat => Owned::Stat,
-        Request::Size { msg } => Owned::Size(*msg),
-        Request::Uid { msg } => Owned::Uid(*msg),
-        Request::Retrieve { msg, .. } => Owned::Retrieve(*msg),
-        Request::StartTls => Owned::StartTls,
-        Request::Update { marked } => Owned::Update(marked.iter().collect()),
-        Request::Closed { update } => Owned::Closed(*update),
+impl embedded_io::ErrorType for Body {
+    type Error = std::convert::Infallible;
+}
+
+impl embedded_io::Read for Body {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = buf.len().min(self.chunk).min(self.data.len() - self.at);
+        buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
-/// Takes the server's output into `out`, and answers every request from `drop`.
-pub fn serve(server: &mut TestServer, drop: &mut Maildrop, out: &mut Vec<u8>) {
-    loop {
-        let pending = server.poll_transmit().to_vec();
-        server.transmitted(pending.len());
-        out.extend_from_slice(&pending);
-        let Some(req) = server.poll_event() else {
-            // Answering a command may have queued output: loop until both are quiet.
-            if pending.is_empty() && server.poll_transmit().is_empty() {
-                return;
-            }
-            continue;
-        };
-        let owned = own(&req, drop);
-        drop.log.push(format!("{owned:?}"));
-        match owned {
-            Owned::Auth { ok: true, .. } if drop.locked => server
-                .reject_login(Failure::InUse, b"Mailbox is locked")
-                .unwrap(),
-            Owned::Auth { ok: true, .. } => {
-                server.accept_login(drop.messages.len() as u32).unwrap()
-            }
-            Owned::Auth { ok: false, .. } => server
-                .reject_login(Failure::Auth, b"Authentication failed")
-                .unwrap(),
-            Owned::Stat => {
-                let live: Vec<u32> = (1..=server.message_count())
-                    .filter(|&m| !server.is_marked(m))
-                    .collect();
-                let octets = live.iter().map(|&m| drop.size(m)).sum();
-                server.stat(live.len() as u32, octets).unwrap();
-            }
-            Owned::Size(msg) => server.size(drop.size(msg)).unwrap(),
-            Owned::Uid(msg) => server
-                .uid(&drop.messages[msg as usize - 1].0.clone())
-                .unwrap(),
-            Owned::Retrieve(msg) => {
-                let body = drop.messages[msg as usize - 1].1.clone();
-                let mut rest = &body[..];
-                while !rest.is_empty() && server.body_wanted() {
-                    let piece = &rest[..rest.len().min(drop.chunk)];
-                    let n = server.send_body(piece).unwrap();
-                    rest = &rest[n..];
-                    let pending = server.poll_transmit().to_vec();
-                    server.transmitted(pending.len());
-                    out.extend_from_slice(&pending);
-                }
-                server.end_body().unwrap();
-            }
-            Owned::StartTls => {
-                // The handshake would run here, after the +OK is sent.
-                let pending = server.poll_transmit().to_vec();
-                server.transmitted(pending.len());
-                out.extend_from_slice(&pending);
-                if drop.tls_marker {
-                    out.extend_from_slice(b"<TLS>");
-                }
-                server.tls_established().unwrap();
-            }
-            Owned::Update(marked) => {
-                drop.removed = Some(marked);
-                server.update_done(Ok(())).unwrap();
-            }
-            Owned::Closed(update) => drop.closed = Some(update),
+impl io::Maildrop for Maildrop {
+    type Body = Body;
+
+    fn login(&mut self, auth: &AuthRequest<'_>) -> Result<u32, Failure> {
+        let ok = auth.user() == self.user.as_slice()
+            && match auth {
+                AuthRequest::Bearer { token, .. } => *token.expose() == self.token.as_slice(),
+                other => other.matches_secret(&self.password),
+            };
+        self.log.push(format!(
+            "Auth {{ ok: {ok}, user: {:?} }}",
+            String::from_utf8_lossy(auth.user())
+        ));
+        match (ok, self.locked) {
+            (true, false) => Ok(self.messages.len() as u32),
+            (true, true) => Err(Failure::InUse),
+            (false, _) => Err(Failure::Auth),
         }
+    }
+
+    fn size(&mut self, msg: u32) -> Result<u64, Failure> {
+        self.log.push(format!("Size({msg})"));
+        Ok(Maildrop::size(self, msg))
+    }
+
+    fn uid(&mut self, msg: u32) -> Result<&[u8], Failure> {
+        self.log.push(format!("Uid({msg})"));
+        Ok(&self.messages[msg as usize - 1].0)
+    }
+
+    fn open(&mut self, msg: u32) -> Result<Body, Failure> {
+        self.log.push(format!("Retrieve({msg})"));
+        Ok(Body {
+            data: self.messages[msg as usize - 1].1.clone(),
+            at: 0,
+            chunk: self.chunk,
+        })
+    }
+
+    fn update(&mut self, marked: Marked<'_>) -> Result<(), Failure> {
+        self.log.push(format!("Update({:?})", marked));
+        self.removed = Some(marked.iter().collect());
+        Ok(())
+    }
+}
+
+/// Takes the server's output into `out`, and answers every request from `drop`, through
+/// the core's own server loop.
+pub fn serve(server: &mut TestServer, drop: &mut Maildrop, out: &mut Vec<u8>) {
+    let marker = drop.tls_marker;
+    let upgrade = |out: &mut Vec<u8>| {
+        // The handshake would run here, after the +OK is sent.
+        if marker {
+            out.extend_from_slice(b"<TLS>");
+        }
+        Ok(())
+    };
+    let mut body = [0u8; 64];
+    match blocking::answer(server, out, drop, upgrade, &mut body) {
+        Ok(Some(Ended::Closed { update })) => drop.closed = Some(update),
+        Ok(_) => {}
+        Err(e) => panic!("the server loop failed: {e}"),
     }
 }
 
@@ -163,8 +145,12 @@ pub fn run_server(
     client: &[u8],
     chunk: usize,
 ) -> (TestServer, Vec<u8>) {
-    let mut server: TestServer =
-        Server::new(config, b"1896.697170952", false, Instant::from_millis(0));
+    let mut server: TestServer = Server::new(
+        config,
+        b"1896.697170952",
+        Transport::Plain,
+        Instant::from_millis(0),
+    );
     let mut out = Vec::new();
     serve(&mut server, drop, &mut out);
     let mut now = 0;

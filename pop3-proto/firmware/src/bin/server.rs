@@ -22,7 +22,7 @@ fn main() -> ! {
         let mut server: Server<'_, 512, 1024, 2> = Server::new(
             config.with_cleartext_passwords(true),
             b"1.2",
-            false,
+            pop3_proto::Transport::Plain,
             Instant::from_millis(0),
         );
         let mut input: &[u8] = black_box(CLIENT);
@@ -34,7 +34,7 @@ fn main() -> ! {
                 let out = server.poll_transmit().len();
                 sent += out;
                 server.transmitted(out);
-                let Some(request) = server.poll_event() else {
+                let Ok(Some(request)) = server.poll_event() else {
                     if server.poll_transmit().is_empty() {
                         break;
                     }
@@ -45,7 +45,6 @@ fn main() -> ! {
                         server.accept_login(1)
                     }
                     Request::Auth(_) => server.reject_login(Failure::Auth, b"no"),
-                    Request::Stat => server.stat(1, MESSAGE.len() as u64),
                     Request::Size { .. } => server.size(MESSAGE.len() as u64),
                     Request::Uid { .. } => server.uid(b"uid-1"),
                     Request::Retrieve { .. } => {
