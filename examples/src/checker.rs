@@ -1,12 +1,14 @@
 //! The mail checker's logic, written once over the core's generic drive loop and with no
 //! heap (fixed-capacity `heapless` storage), so that the same code runs on a host and on a
-//! microcontroller: log in (STLS first when offered and not on TLS already), UIDL, and for
-//! each unique-id not seen before, `TOP n 0` for its From and Subject. It never deletes.
+//! microcontroller: greeting, CAPA and STLS as the client's security policy asks (with
+//! `Security::Opportunistic`: whenever offered), log in, UIDL, and for each unique-id not
+//! seen before, `TOP n 0` for its From and Subject. It never deletes.
 
 use embedded_io::{Read, Write};
 use heapless::Vec;
-use pop3_proto::client::{Client, Event, State};
-use pop3_proto::io::{Clock, StepError, drive, login, start_tls};
+use pop3_proto::client::{Client, Event, Refusal, State};
+use pop3_proto::io::ClientError;
+use pop3_proto::io::blocking::{Clock, drive, establish, login};
 use pop3_proto::sasl::Credentials;
 
 /// The longest unique-id (RFC 1939 section 7).
@@ -70,28 +72,27 @@ pub struct NewMail<'a> {
 #[derive(Debug)]
 pub enum CheckError<E> {
     /// The transport, the session or a step failed.
-    Step(StepError<E>),
-    /// The server refused the login.
-    LoginRefused,
+    Step(ClientError<E>),
+    /// The server refused service in its greeting.
+    Unavailable,
+    /// The server refused the login (the command and its response code).
+    LoginRefused(Refusal),
     /// The server offers no way to log in with these credentials.
     NoLoginMethod,
 }
 
-impl<E> From<StepError<E>> for CheckError<E> {
-    fn from(e: StepError<E>) -> Self {
-        CheckError::Step(e)
-    }
-}
-
-impl<E> From<pop3_proto::io::DriveError<E>> for CheckError<E> {
-    fn from(e: pop3_proto::io::DriveError<E>) -> Self {
-        CheckError::Step(StepError::Drive(e))
+impl<E> From<ClientError<E>> for CheckError<E> {
+    fn from(e: ClientError<E>) -> Self {
+        match e {
+            ClientError::Refused(r) if r.is_login() => CheckError::LoginRefused(r),
+            other => CheckError::Step(other),
+        }
     }
 }
 
 impl<E> From<pop3_proto::client::UsageError> for CheckError<E> {
     fn from(e: pop3_proto::client::UsageError) -> Self {
-        CheckError::Step(StepError::Usage(e))
+        CheckError::Step(ClientError::Usage(e))
     }
 }
 
@@ -166,24 +167,19 @@ pub fn check<T, const RX: usize, const TX: usize, const Q: usize, const N: usize
 where
     T: Read + Write + Clock,
 {
-    let go_on = |_: Event<'_>| core::ops::ControlFlow::Continue(());
-    drive(client, io, go_on)?;
-    client.capa()?;
-    drive(client, io, go_on)?;
-    if !client.is_tls() && client.capabilities().stls() {
-        start_tls(client, io, handshake, |_| {})?;
+    let go_on = |_: Event<'_>, _: &mut _| core::ops::ControlFlow::Continue(());
+    if !establish(client, io, handshake, |_| {})? {
+        return Err(CheckError::Unavailable);
     }
     let method = client
         .preferred_login(creds)
         .ok_or(CheckError::NoLoginMethod)?;
-    if !login(client, io, method, creds, |_| {})? {
-        return Err(CheckError::LoginRefused);
-    }
+    login(client, io, method, creds, |_| {})?;
 
     // The unique-ids not seen before, at most N per check.
     let mut fresh: Vec<(u32, Uid), N> = Vec::new();
     client.uidl(None)?;
-    drive(client, io, |event| {
+    drive(client, io, |event, _| {
         if let Event::UidListing { listing, .. } = event
             && !seen.contains(listing.uid)
             && let Ok(uid) = Uid::from_slice(listing.uid)
@@ -196,7 +192,7 @@ where
     for (msg, uid) in &fresh {
         let mut headers = Headers::new();
         client.top(*msg, 0)?;
-        drive(client, io, |event| {
+        drive(client, io, |event, _| {
             if let Event::Body { data, .. } = event {
                 headers.feed(data);
             }

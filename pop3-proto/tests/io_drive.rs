@@ -206,9 +206,11 @@ fn commands_issued_from_the_handler_go_out_in_the_same_call() {
         // The whole session in one call: each reply's handler issues the next command.
         let r = drive(&mut c, &mut io, |e, session| {
             match e {
-                Event::Greeting(_) => drop(session.user(b"mrose").unwrap()),
+                Event::Greeting(_) => {
+                    session.user(b"mrose").unwrap();
+                }
                 Event::Reply { command, .. } if command == client::CommandKind::User => {
-                    drop(session.pass(b"secret").unwrap())
+                    session.pass(b"secret").unwrap();
                 }
                 Event::Reply { command, .. } if command == client::CommandKind::Pass => {
                     session.stat().unwrap();

@@ -21,4 +21,5 @@
 
 pub mod client;
 pub mod server;
+mod socket;
 pub mod tls;

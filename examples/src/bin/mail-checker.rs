@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use pop3_examples::checker::{CheckError, Seen, check};
-use pop3_proto::client::Client;
+use pop3_proto::client::{Client, Security};
 use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Connect, Opened, Tls};
 use pop3_std::tls::Trust;
@@ -58,6 +58,11 @@ fn once(
         config,
         transport,
     } = connect.open().map_err(|e| e.to_string())?;
+    // Where cleartext is allowed at all, STLS is still used whenever the server offers it.
+    let config = match config.security {
+        Security::AllowCleartext => config.with_security(Security::Opportunistic),
+        _ => config,
+    };
     let mut client: Box<Client<4096, 1024, 8>> = Box::new(Client::new(
         config,
         transport,
@@ -79,9 +84,10 @@ fn once(
         );
     })
     .map_err(|e| match e {
-        CheckError::LoginRefused => "the server refused the login".to_owned(),
+        CheckError::LoginRefused(r) => format!("the server refused the login: {r}"),
+        CheckError::Unavailable => "the server refused service in its greeting".to_owned(),
         CheckError::NoLoginMethod => "no login method fits these credentials".to_owned(),
-        CheckError::Step(e) => format!("{e:?}"),
+        CheckError::Step(e) => e.to_string(),
     })
 }
 

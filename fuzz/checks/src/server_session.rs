@@ -29,7 +29,16 @@ pub fn check(data: &[u8]) {
         .with_shared_secrets(c & 4 != 0)
         .with_oauth(c & 8 != 0)
         .with_utf8(c & 16 != 0);
-    let mut server: S = Server::new(config, b"1.1", input.tls, Instant::from_millis(0));
+    let mut server: S = Server::new(
+        config,
+        b"1.1",
+        if input.tls {
+            pop3_proto::Transport::Tls
+        } else {
+            pop3_proto::Transport::Plain
+        },
+        Instant::from_millis(0),
+    );
     let mut answers = input.answers.iter().copied().cycle();
     let mut quit_seen = false;
     let mut now = 0;
@@ -55,11 +64,14 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
         let out = server.poll_transmit().len();
         assert!(out <= 1024);
         server.transmitted(out);
-        let Some(req) = server.poll_event() else {
-            if server.poll_transmit().is_empty() {
-                return;
+        let req = match server.poll_event() {
+            Ok(Some(req)) => req,
+            Ok(None) | Err(_) => {
+                if server.poll_transmit().is_empty() {
+                    return;
+                }
+                continue;
             }
-            continue;
         };
         let a = answers.next().unwrap_or(0);
         let answered = match req {
@@ -71,7 +83,6 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
                     server.reject_login(Failure::Auth, b"no")
                 }
             }
-            Request::Stat => server.stat(u32::from(a), u64::from(a) * 10),
             Request::Size { .. } if a == 7 => server.fail(Failure::SysTemp, b"gone"),
             Request::Size { .. } => server.size(u64::from(a)),
             Request::Uid { .. } if a == 7 => server.uid(b"bad uid"),
@@ -95,7 +106,7 @@ fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut
                 }
                 loop {
                     match server.end_body() {
-                        Err(server::UsageError::OutputFull) => {
+                        Err(server::UsageError::OutputFull { .. }) => {
                             let out = server.poll_transmit().len();
                             server.transmitted(out);
                         }

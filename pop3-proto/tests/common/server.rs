@@ -73,6 +73,12 @@ impl embedded_io::Read for Body {
     }
 }
 
+impl embedded_io_async::Read for Body {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        embedded_io::Read::read(self, buf)
+    }
+}
+
 impl io::Maildrop for Maildrop {
     type Body = Body;
 

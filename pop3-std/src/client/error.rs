@@ -5,7 +5,7 @@ use std::io;
 
 use pop3_proto::client::{self, CommandKind, UsageError};
 use pop3_proto::codec::{RespCodeKind, StatusLine};
-use pop3_proto::io::{DriveError, StepError};
+use pop3_proto::io::ClientError;
 
 /// A `-ERR` reply, owned: the response code (RFC 2449, RFC 3206) and the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,21 +88,25 @@ impl Error {
     }
 }
 
-impl Error {
-    pub(crate) fn from_step(e: StepError<io::Error>) -> Self {
+impl From<ClientError<io::Error>> for Error {
+    fn from(e: ClientError<io::Error>) -> Self {
         match e {
-            StepError::Drive(e) => e.into(),
-            StepError::Usage(e) => Error::Usage(e),
-            StepError::Handshake(e) => Error::from_io(e),
-        }
-    }
-}
-
-impl From<DriveError<io::Error>> for Error {
-    fn from(e: DriveError<io::Error>) -> Self {
-        match e {
-            DriveError::Io(e) => Error::from_io(e),
-            DriveError::Session(e) => Error::Protocol(e),
+            ClientError::Io(e) | ClientError::Handshake(e) => Error::from_io(e),
+            ClientError::Session(e) => Error::Protocol(e),
+            ClientError::Usage(e) => Error::Usage(e),
+            ClientError::Refused(r) => {
+                let refusal = Refusal {
+                    command: r.command,
+                    code: None,
+                    kind: r.code,
+                    text: String::new(),
+                };
+                if r.is_login() {
+                    Error::Auth(refusal)
+                } else {
+                    Error::Refused(refusal)
+                }
+            }
         }
     }
 }

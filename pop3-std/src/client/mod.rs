@@ -16,7 +16,7 @@ use pop3_proto::client::{
     self as core, CommandId, CommandKind, Event, LoginMethod, Security, State, Transport,
 };
 use pop3_proto::codec::{Status, Strictness};
-use pop3_proto::io::{drive, login, start_tls};
+use pop3_proto::io::blocking::{drive, login, start_tls};
 use pop3_proto::sasl::Credentials;
 
 use crate::tls::Trust;
@@ -258,16 +258,14 @@ impl Client {
     /// `-ERR` to a command becomes [`Error::Refused`] (or [`Error::Auth`] for a login).
     fn run(&mut self, mut on: impl FnMut(Event<'_>) -> Result<(), Error>) -> Result<(), Error> {
         let mut failed = None;
-        let r = drive(&mut *self.core, &mut self.link, |event| {
+        let r = drive(&mut *self.core, &mut self.link, |event, _| {
             let outcome = match event {
                 Event::Reply { command, line, .. } if line.status == Status::Err => {
                     let refusal = Refusal::new(command, &line);
-                    Err(match command {
-                        CommandKind::User
-                        | CommandKind::Pass
-                        | CommandKind::Apop
-                        | CommandKind::Auth => Error::Auth(refusal),
-                        _ => Error::Refused(refusal),
+                    Err(if command.is_login() {
+                        Error::Auth(refusal)
+                    } else {
+                        Error::Refused(refusal)
                     })
                 }
                 other => on(other),
@@ -322,20 +320,28 @@ impl Client {
 
     fn start_tls(&mut self) -> Result<(), Error> {
         let (config, host) = (Arc::clone(&self.tls_config), self.host.clone());
-        let upgraded = start_tls(
+        let mut refusal = None;
+        let started = start_tls(
             &mut *self.core,
             &mut self.link,
             |socket| socket.start_tls(config, &host),
-            |_| {},
-        )
-        .map_err(Error::from_step)?;
-        if !upgraded {
+            |event| {
+                if let Event::Reply { command, line, .. } = event
+                    && line.status == Status::Err
+                {
+                    refusal = Some(Refusal::new(command, &line));
+                }
+            },
+        );
+        match (started, refusal) {
+            (Ok(()), _) => Ok(()),
             // The core closed the session (fail closed): STLS was refused.
-            return Err(Error::Protocol(
+            (Err(_), Some(_)) if self.core.error().is_some() => Err(Error::Protocol(
                 self.core.error().unwrap_or(core::Error::TlsUnavailable),
-            ));
+            )),
+            (Err(_), Some(r)) => Err(Error::Refused(r)),
+            (Err(e), None) => Err(e.into()),
         }
-        Ok(())
     }
 
     /// Logs in with the strongest method the server offers for a password: SASL
@@ -372,14 +378,12 @@ impl Client {
             {
                 refusal = Some(Refusal::new(command, &line));
             }
-        })
-        .map_err(Error::from_step)?;
+        });
         match (logged_in, refusal) {
-            (true, _) => Ok(()),
-            (false, Some(r)) => Err(Error::Auth(r)),
-            (false, None) => Err(Error::Protocol(
-                self.core.error().unwrap_or(core::Error::UnexpectedEof),
-            )),
+            (Ok(()), _) => Ok(()),
+            // The refusal with the server's text, as the events carried it.
+            (Err(pop3_proto::io::ClientError::Refused(_)), Some(r)) => Err(Error::Auth(r)),
+            (Err(e), _) => Err(e.into()),
         }
     }
 

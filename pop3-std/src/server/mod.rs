@@ -253,6 +253,10 @@ fn admit(shared: &Arc<Shared>, tcp: TcpStream, peer: SocketAddr, tls: bool) {
 /// implicit TLS no handshake has run, so the connection just closes).
 fn refuse(mut tcp: TcpStream, tls: bool) {
     if !tls {
-        let _ = tcp.write_all(b"-ERR [SYS/TEMP] Too many connections, try again later\r\n");
+        let mut line = [0u8; 128];
+        let text = b"Too many connections, try again later";
+        if let Ok(n) = pop3_proto::server::Failure::SysTemp.encode_refusal(text, &mut line) {
+            let _ = tcp.write_all(&line[..n]);
+        }
     }
 }

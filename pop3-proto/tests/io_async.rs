@@ -1,0 +1,352 @@
+//! The async loops of both roles, client and server, joined in one task over an in-memory
+//! connection that hands out a few octets at a time and is often not ready; and their
+//! cancel safety: the client's future dropped at arbitrary awaits and started again loses
+//! no octet and sends none twice.
+
+mod common;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::ops::ControlFlow;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use common::server::{Maildrop, TestServer};
+use embedded_io_async::{ErrorType, Read, Write};
+use pop3_proto::client::{self, Client, CommandKind, Event, Security};
+use pop3_proto::io::asynch::{Timer, drive, serve};
+use pop3_proto::io::{Drive, Ended};
+use pop3_proto::server::{self, Server};
+use pop3_proto::{Instant, Transport};
+
+/// One direction of the connection.
+#[derive(Default)]
+struct Pipe {
+    bytes: VecDeque<u8>,
+    closed: bool,
+}
+
+/// One end: reads from `rx`, writes to `tx`, and is not ready every `every`-th poll.
+struct End {
+    rx: Rc<RefCell<Pipe>>,
+    tx: Rc<RefCell<Pipe>>,
+    chunk: usize,
+    polls: Rc<Cell<u64>>,
+    every: u64,
+}
+
+impl End {
+    fn stalls(&self) -> bool {
+        let n = self.polls.get() + 1;
+        self.polls.set(n);
+        n % self.every != 0
+    }
+}
+
+impl ErrorType for End {
+    type Error = std::convert::Infallible;
+}
+
+impl Read for End {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        std::future::poll_fn(|_| {
+            if self.stalls() {
+                return Poll::Pending;
+            }
+            let mut pipe = self.rx.borrow_mut();
+            if pipe.bytes.is_empty() {
+                return if pipe.closed {
+                    Poll::Ready(Ok(0))
+                } else {
+                    Poll::Pending
+                };
+            }
+            let n = buf.len().min(self.chunk).min(pipe.bytes.len());
+            for slot in &mut buf[..n] {
+                *slot = pipe.bytes.pop_front().unwrap();
+            }
+            if std::env::var("DEBUG_PIPE").is_ok() {
+                eprintln!("read {:?}", String::from_utf8_lossy(&buf[..n]));
+            }
+            Poll::Ready(Ok(n))
+        })
+        .await
+    }
+}
+
+impl Write for End {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        std::future::poll_fn(|_| {
+            if self.stalls() {
+                return Poll::Pending;
+            }
+            let n = buf.len().min(self.chunk);
+            if std::env::var("DEBUG_PIPE").is_ok() {
+                eprintln!("write {:?}", String::from_utf8_lossy(&buf[..n]));
+            }
+            self.tx.borrow_mut().bytes.extend(&buf[..n]);
+            Poll::Ready(Ok(n))
+        })
+        .await
+    }
+
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// A clock that moves one millisecond per poll of anything that waits on it.
+struct Ticks(Rc<Cell<u64>>);
+
+impl Timer for Ticks {
+    fn now(&mut self) -> Instant {
+        Instant::from_millis(self.0.get())
+    }
+
+    fn sleep_until(&mut self, at: Instant) -> impl Future<Output = ()> {
+        let now = Rc::clone(&self.0);
+        std::future::poll_fn(move |_| {
+            now.set(now.get() + 1);
+            if now.get() >= at.as_millis() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+}
+
+fn pair(chunk: usize, every: u64) -> (End, End) {
+    let a = Rc::new(RefCell::new(Pipe::default()));
+    let b = Rc::new(RefCell::new(Pipe::default()));
+    let polls = Rc::new(Cell::new(0));
+    let client = End {
+        rx: Rc::clone(&a),
+        tx: Rc::clone(&b),
+        chunk,
+        polls,
+        every,
+    };
+    let server = End {
+        rx: b,
+        tx: a,
+        chunk,
+        polls: Rc::new(Cell::new(0)),
+        every: every + 1,
+    };
+    (client, server)
+}
+
+const MESSAGES: &[(&[u8], &[u8])] = &[
+    (b"uid-1", b"Subject: one\r\n\r\n.dot\r\nline\r\n"),
+    (b"uid-2", b"Subject: two\n\n..\n.\nend"),
+];
+
+/// The client's side of a session, kept outside the loop's future so that a dropped future
+/// can be resumed: what it heard, and what it issued.
+#[derive(Default)]
+struct Heard {
+    body: Vec<u8>,
+    stage: u8,
+    closed: Option<bool>,
+}
+
+fn react(
+    heard: &mut Heard,
+    event: Event<'_>,
+    session: &mut client::Session<512, 8>,
+) -> ControlFlow<()> {
+    match event {
+        Event::Greeting(_) => {
+            session.user(b"mrose").unwrap();
+        }
+        Event::Reply {
+            command: CommandKind::User,
+            ..
+        } => {
+            session.pass(b"tanstaaf").unwrap();
+        }
+        Event::Reply {
+            command: CommandKind::Pass,
+            line,
+            ..
+        } => {
+            assert!(line.is_ok());
+            session.retr(1).unwrap();
+            session.retr(2).unwrap();
+            session.dele(1).unwrap();
+            session.quit().unwrap();
+        }
+        Event::Body { data, .. } => heard.body.extend_from_slice(data),
+        Event::End { .. } => heard.stage += 1,
+        Event::Closed { update } => heard.closed = Some(update),
+        _ => {}
+    }
+    ControlFlow::Continue(())
+}
+
+/// Polls `f` until it completes; `None` if it does not within `limit` polls.
+fn run<F: Future>(f: F, limit: usize) -> Option<F::Output> {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..limit {
+        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return Some(out);
+        }
+    }
+    None
+}
+
+fn expected_body() -> Vec<u8> {
+    let mut out = Vec::new();
+    for (_, body) in MESSAGES {
+        out.extend_from_slice(&common::normalize(body));
+    }
+    out
+}
+
+fn server_config() -> server::Config<'static> {
+    server::Config::named(b"ready", b"test.example").with_cleartext_passwords(true)
+}
+
+fn new_client() -> Client<512, 512, 8> {
+    let config = client::Config::default()
+        .with_security(Security::AllowCleartext)
+        .with_reply_timeout(std::time::Duration::from_secs(3600));
+    Client::new(config, Transport::Plain, Instant::from_millis(0))
+}
+
+#[test]
+fn async_client_and_async_server_in_one_task() {
+    for (chunk, every) in [(4096, 1), (7, 5), (3, 3), (1, 2)] {
+        let (mut c_io, mut s_io) = pair(chunk, every);
+        // Each side has its own clock, moving one millisecond per poll of its sleep.
+        let (mut c_timer, mut s_timer) = (Ticks(Rc::default()), Ticks(Rc::default()));
+        let mut client = new_client();
+        let mut server: TestServer = Server::new(
+            server_config(),
+            b"1.1",
+            Transport::Plain,
+            Instant::from_millis(0),
+        );
+        let mut drop = Maildrop::new(MESSAGES);
+        let mut heard = Heard::default();
+        let mut body_buf = [0u8; 16];
+        let client_done = async {
+            let r = drive(&mut client, &mut c_io, &mut c_timer, |e, s| {
+                react(&mut heard, e, s)
+            })
+            .await;
+            c_io.tx.borrow_mut().closed = true;
+            r
+        };
+        let server_done = serve(
+            &mut server,
+            &mut s_io,
+            &mut s_timer,
+            &mut drop,
+            async |_: &mut End| Ok(()),
+            std::future::pending(),
+            &mut body_buf,
+        );
+        let both = async {
+            let mut c = pin!(client_done);
+            let mut s = pin!(server_done);
+            let (mut cr, mut sr) = (None, None);
+            std::future::poll_fn(|cx| {
+                if cr.is_none() {
+                    if let Poll::Ready(r) = c.as_mut().poll(cx) {
+                        cr = Some(r);
+                    }
+                }
+                if sr.is_none() {
+                    if let Poll::Ready(r) = s.as_mut().poll(cx) {
+                        sr = Some(r);
+                    }
+                }
+                if cr.is_some() && sr.is_some() {
+                    Poll::Ready((cr.take().unwrap(), sr.take().unwrap()))
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await
+        };
+        let Some((cr, sr)) = run(both, 1_000_000) else {
+            panic!(
+                "chunk {chunk}: unfinished; heard {} octets, client {:?}, server {:?} {:?}",
+                heard.body.len(),
+                client.state(),
+                server.state(),
+                server.error()
+            );
+        };
+        assert_eq!(cr, Ok(Drive::Closed), "chunk {chunk}");
+        assert_eq!(sr, Ok(Ended::Closed { update: true }), "chunk {chunk}");
+        assert_eq!(heard.body, expected_body(), "chunk {chunk}");
+        assert_eq!(heard.closed, Some(true));
+        assert_eq!(drop.removed, Some(vec![1]));
+    }
+}
+
+/// The client's loop future is dropped after a pseudo-random number of polls, again and
+/// again, and a new one resumes; the server sees each command exactly once and the client
+/// gets every octet exactly once.
+#[test]
+fn dropping_the_client_future_at_any_await_loses_and_repeats_nothing() {
+    for seed in 1..=40u64 {
+        let (mut c_io, s_io) = pair(1 + (seed % 5) as usize, 2 + seed % 3);
+        let mut timer = Ticks(Rc::new(Cell::new(0)));
+        let mut client = new_client();
+        let mut server: TestServer = Server::new(
+            server_config(),
+            b"1.1",
+            Transport::Plain,
+            Instant::from_millis(0),
+        );
+        let mut drop = Maildrop::new(MESSAGES);
+        let mut heard = Heard::default();
+        let mut rng = seed;
+        let mut finished = false;
+        for _ in 0..100_000 {
+            // The server side runs between the client's attempts, synchronously.
+            let mut out = Vec::new();
+            let input: Vec<u8> = s_io.rx.borrow_mut().bytes.drain(..).collect();
+            let mut rest = &input[..];
+            while !rest.is_empty() {
+                let n = server.handle_input(Instant::from_millis(1), rest);
+                rest = &rest[n..];
+                common::server::serve(&mut server, &mut drop, &mut out);
+            }
+            common::server::serve(&mut server, &mut drop, &mut out);
+            s_io.tx.borrow_mut().bytes.extend(out);
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let polls = 1 + (rng >> 33) as usize % 7;
+            let attempt = drive(&mut client, &mut c_io, &mut timer, |e, s| {
+                react(&mut heard, e, s)
+            });
+            if let Some(r) = run(attempt, polls) {
+                if r.unwrap() == Drive::Closed {
+                    finished = true;
+                    break;
+                }
+            }
+        }
+        assert!(finished, "seed {seed}: the session finished");
+        assert_eq!(heard.body, expected_body(), "seed {seed}");
+        assert_eq!(heard.stage, 2, "seed {seed}");
+        assert_eq!(heard.closed, Some(true), "seed {seed}");
+        assert_eq!(
+            drop.removed,
+            Some(vec![1]),
+            "seed {seed}: DELE once, QUIT once"
+        );
+        let log = drop.log.join(" ");
+        assert_eq!(log.matches("Retrieve(1)").count(), 1, "seed {seed}: {log}");
+        assert_eq!(log.matches("Retrieve(2)").count(), 1, "seed {seed}: {log}");
+    }
+}
