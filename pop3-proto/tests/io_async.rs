@@ -41,7 +41,7 @@ impl End {
     fn stalls(&self) -> bool {
         let n = self.polls.get() + 1;
         self.polls.set(n);
-        n % self.every != 0
+        !n.is_multiple_of(self.every)
     }
 }
 
@@ -67,9 +67,6 @@ impl Read for End {
             for slot in &mut buf[..n] {
                 *slot = pipe.bytes.pop_front().unwrap();
             }
-            if std::env::var("DEBUG_PIPE").is_ok() {
-                eprintln!("read {:?}", String::from_utf8_lossy(&buf[..n]));
-            }
             Poll::Ready(Ok(n))
         })
         .await
@@ -83,9 +80,6 @@ impl Write for End {
                 return Poll::Pending;
             }
             let n = buf.len().min(self.chunk);
-            if std::env::var("DEBUG_PIPE").is_ok() {
-                eprintln!("write {:?}", String::from_utf8_lossy(&buf[..n]));
-            }
             self.tx.borrow_mut().bytes.extend(&buf[..n]);
             Poll::Ready(Ok(n))
         })
@@ -256,15 +250,15 @@ fn async_client_and_async_server_in_one_task() {
             let mut s = pin!(server_done);
             let (mut cr, mut sr) = (None, None);
             std::future::poll_fn(|cx| {
-                if cr.is_none() {
-                    if let Poll::Ready(r) = c.as_mut().poll(cx) {
-                        cr = Some(r);
-                    }
+                if cr.is_none()
+                    && let Poll::Ready(r) = c.as_mut().poll(cx)
+                {
+                    cr = Some(r);
                 }
-                if sr.is_none() {
-                    if let Poll::Ready(r) = s.as_mut().poll(cx) {
-                        sr = Some(r);
-                    }
+                if sr.is_none()
+                    && let Poll::Ready(r) = s.as_mut().poll(cx)
+                {
+                    sr = Some(r);
                 }
                 if cr.is_some() && sr.is_some() {
                     Poll::Ready((cr.take().unwrap(), sr.take().unwrap()))
@@ -329,11 +323,11 @@ fn dropping_the_client_future_at_any_await_loses_and_repeats_nothing() {
             let attempt = drive(&mut client, &mut c_io, &mut timer, |e, s| {
                 react(&mut heard, e, s)
             });
-            if let Some(r) = run(attempt, polls) {
-                if r.unwrap() == Drive::Closed {
-                    finished = true;
-                    break;
-                }
+            if let Some(r) = run(attempt, polls)
+                && r.unwrap() == Drive::Closed
+            {
+                finished = true;
+                break;
             }
         }
         assert!(finished, "seed {seed}: the session finished");

@@ -209,10 +209,16 @@ fn commands_issued_from_the_handler_go_out_in_the_same_call() {
                 Event::Greeting(_) => {
                     session.user(b"mrose").unwrap();
                 }
-                Event::Reply { command, .. } if command == client::CommandKind::User => {
+                Event::Reply {
+                    command: client::CommandKind::User,
+                    ..
+                } => {
                     session.pass(b"secret").unwrap();
                 }
-                Event::Reply { command, .. } if command == client::CommandKind::Pass => {
+                Event::Reply {
+                    command: client::CommandKind::Pass,
+                    ..
+                } => {
                     session.stat().unwrap();
                     session.retr(1).unwrap();
                 }

@@ -1,9 +1,11 @@
 //! # pop3-std
 //!
 //! The std drivers of the POP3 stack: a blocking [`client`] over `TcpStream` with implicit
-//! TLS (RFC 8314) and STLS (RFC 2595) through rustls, and a [`server`] over Maildir. They only move bytes and time between
-//! sockets and the state machines of [`pop3_proto`], through its generic drive loop
-//! ([`pop3_proto::io::drive`]); every protocol rule lives there.
+//! TLS (RFC 8314) and STLS (RFC 2595) through rustls, and a [`server`] over Maildir. They
+//! plug a [`socket::Socket`] (plain or rustls, one type for both roles) into the core's
+//! blocking loops ([`pop3_proto::io::blocking::drive`] and
+//! [`pop3_proto::io::blocking::serve`]) and answer from passwd files and Maildirs; every
+//! protocol rule, and every loop, lives in [`pop3_proto`].
 //!
 //! ```no_run
 //! use pop3_std::client::{Connect, Tls};
@@ -21,5 +23,5 @@
 
 pub mod client;
 pub mod server;
-mod socket;
+pub mod socket;
 pub mod tls;
