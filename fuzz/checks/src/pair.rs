@@ -6,10 +6,13 @@
 use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
-use pop3_proto::Instant;
-use pop3_proto::client::{self, Client, CommandId, Event, Security, Transport};
+use std::convert::Infallible;
+
+use pop3_proto::client::{self, Client, CommandId, Event, Security};
 use pop3_proto::codec::Status;
-use pop3_proto::server::{self, Request, Server};
+use pop3_proto::io::{self, Ended, blocking};
+use pop3_proto::server::{self, AuthRequest, Failure, Marked, Server};
+use pop3_proto::{Instant, Transport};
 
 use crate::reference::normalize;
 
@@ -62,50 +65,22 @@ struct Heard {
     closed: Option<bool>,
 }
 
-struct Pair<'m> {
+/// The client's end: what the server writes goes straight to the client, `chunk` octets
+/// at a time, and its events are taken at once (backpressure both ways).
+struct ClientEnd {
     client: C,
-    server: S,
-    messages: Vec<&'m [u8]>,
     heard: Heard,
-    removed: Option<BTreeSet<u32>>,
     now: u64,
-    c2s_chunk: usize,
-    s2c_chunk: usize,
-    body_chunk: usize,
+    chunk: usize,
 }
 
-impl Pair<'_> {
+impl ClientEnd {
     fn at(&self) -> Instant {
         Instant::from_millis(self.now)
     }
 
-    /// Moves octets both ways until neither side has anything left to say.
-    fn converse(&mut self) {
-        for _ in 0..100_000 {
-            self.now += 1;
-            self.serve();
-            let c2s = self.client.poll_transmit().to_vec();
-            self.client.transmitted(c2s.len());
-            for piece in c2s.chunks(self.c2s_chunk) {
-                let mut rest = piece;
-                while !rest.is_empty() {
-                    let n = self.server.handle_input(self.at(), rest);
-                    rest = &rest[n..];
-                    self.serve();
-                }
-            }
-            let s2c = self.server.poll_transmit().to_vec();
-            self.server.transmitted(s2c.len());
-            self.deliver(&s2c);
-            if c2s.is_empty() && s2c.is_empty() {
-                return;
-            }
-        }
-        panic!("the pair never went quiet");
-    }
-
     fn deliver(&mut self, s2c: &[u8]) {
-        for piece in s2c.chunks(self.s2c_chunk) {
+        for piece in s2c.chunks(self.chunk) {
             let mut rest = piece;
             while !rest.is_empty() {
                 let n = self.client.handle_input(self.at(), rest);
@@ -143,71 +118,142 @@ impl Pair<'_> {
             }
         }
     }
+}
 
-    /// Answers the server's requests from the message list; the server writes into its
-    /// output buffer, which `converse` drains.
-    fn serve(&mut self) {
+impl embedded_io::ErrorType for ClientEnd {
+    type Error = Infallible;
+}
+
+impl embedded_io::Write for ClientEnd {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        self.deliver(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+/// The maildrop behind the server: the fuzzed messages, read `chunk` octets at a time.
+struct Messages<'m> {
+    messages: Vec<&'m [u8]>,
+    uids: Vec<String>,
+    removed: Option<BTreeSet<u32>>,
+    chunk: usize,
+}
+
+/// A message body read a few octets at a time.
+struct Chunked<'m> {
+    rest: &'m [u8],
+    chunk: usize,
+}
+
+impl embedded_io::ErrorType for Chunked<'_> {
+    type Error = Infallible;
+}
+
+impl embedded_io::Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
+        let n = buf.len().min(self.chunk).min(self.rest.len());
+        buf[..n].copy_from_slice(&self.rest[..n]);
+        self.rest = &self.rest[n..];
+        Ok(n)
+    }
+}
+
+impl<'m> io::Maildrop for Messages<'m> {
+    type Body = Chunked<'m>;
+
+    fn login(&mut self, auth: &AuthRequest<'_>) -> Result<u32, Failure> {
+        assert!(auth.matches_secret(b"secret"));
+        Ok(self.messages.len() as u32)
+    }
+    fn size(&mut self, msg: u32) -> Result<u64, Failure> {
+        Ok(normalize(self.messages[msg as usize - 1]).len() as u64)
+    }
+    fn uid(&mut self, msg: u32) -> Result<&[u8], Failure> {
+        Ok(self.uids[msg as usize - 1].as_bytes())
+    }
+    fn open(&mut self, msg: u32) -> Result<Chunked<'m>, Failure> {
+        Ok(Chunked {
+            rest: self.messages[msg as usize - 1],
+            chunk: self.chunk,
+        })
+    }
+    fn update(&mut self, marked: Marked<'_>) -> Result<(), Failure> {
+        self.removed = Some(marked.iter().collect());
+        Ok(())
+    }
+}
+
+struct Pair<'m> {
+    end: ClientEnd,
+    server: S,
+    drop: Messages<'m>,
+    c2s_chunk: usize,
+}
+
+impl Pair<'_> {
+    fn at(&self) -> Instant {
+        self.end.at()
+    }
+
+    /// Moves octets both ways until neither side has anything left to say.
+    fn converse(&mut self) {
         for _ in 0..100_000 {
-            let req = match self.server.poll_event() {
-                Ok(Some(req)) => req,
-                Ok(None) => return,
-                Err(e) => panic!("our server failed against our client: {e}"),
-            };
-            let served = |m: u32| normalize(self.messages[m as usize - 1]);
-            match req {
-                Request::Auth(auth) => {
-                    assert!(auth.matches_secret(b"secret"));
-                    let count = self.messages.len() as u32;
-                    self.server.accept_login(count).expect("login request open");
+            self.end.now += 1;
+            self.serve();
+            let c2s = self.end.client.poll_transmit().to_vec();
+            self.end.client.transmitted(c2s.len());
+            for piece in c2s.chunks(self.c2s_chunk) {
+                let mut rest = piece;
+                while !rest.is_empty() {
+                    let n = self.server.handle_input(self.at(), rest);
+                    rest = &rest[n..];
+                    self.serve();
                 }
-                Request::Size { msg } => {
-                    let size = served(msg).len() as u64;
-                    self.server.size(size).expect("size request open");
-                }
-                Request::Uid { msg } => {
-                    let uid = format!("uid-{msg}");
-                    self.server.uid(uid.as_bytes()).expect("uid request open");
-                }
-                Request::Retrieve { msg, .. } => {
-                    let body = self.messages[msg as usize - 1];
-                    let mut rest = body;
-                    while !rest.is_empty() && self.server.body_wanted() {
-                        let piece = &rest[..rest.len().min(self.body_chunk)];
-                        let n = self.server.send_body(piece).expect("body request open");
-                        rest = &rest[n..];
-                        // Back-pressure: the output goes to the client before more is sent.
-                        let out = self.server.poll_transmit().to_vec();
-                        self.server.transmitted(out.len());
-                        self.deliver(&out);
-                    }
-                    self.server.end_body().expect("body request open");
-                }
-                Request::Update { marked } => {
-                    self.removed = Some(marked.iter().collect());
-                    self.server.update_done(Ok(())).expect("update open");
-                }
-                Request::Closed { update } => {
-                    assert_eq!(
-                        update,
-                        self.removed.is_some(),
-                        "Closed disagrees with UPDATE"
-                    );
-                }
-                Request::StartTls => panic!("nobody asked for STLS"),
+            }
+            if c2s.is_empty() && self.server.poll_transmit().is_empty() {
+                return;
             }
         }
-        panic!("the server never stopped asking");
+        panic!("the pair never went quiet");
+    }
+
+    /// Answers the server's requests from the maildrop through the core's own server
+    /// loop, its output going straight to the client.
+    fn serve(&mut self) {
+        let mut buf = [0u8; 64];
+        let no_tls =
+            |_: &mut ClientEnd| -> Result<(), Infallible> { panic!("nobody asked for STLS") };
+        match blocking::answer(
+            &mut self.server,
+            &mut self.end,
+            &mut self.drop,
+            no_tls,
+            &mut buf,
+        ) {
+            Ok(Some(Ended::Closed { update })) => assert_eq!(
+                update,
+                self.drop.removed.is_some(),
+                "Closed disagrees with UPDATE"
+            ),
+            Ok(_) => {}
+            Err(e) => panic!("the server loop failed between our own peers: {e}"),
+        }
     }
 
     /// Runs one command to its end; returns whether it was accepted.
     fn run(&mut self, issue: impl FnOnce(&mut C) -> CommandId) -> bool {
-        self.heard.last_ok = None;
-        self.heard.body.clear();
-        self.heard.ended = false;
-        let id = issue(&mut self.client);
+        let heard = &mut self.end.heard;
+        heard.last_ok = None;
+        heard.body.clear();
+        heard.ended = false;
+        let id = issue(&mut self.end.client);
         self.converse();
-        assert_eq!(self.client.in_flight(), 0, "a reply went missing");
-        let (answered, ok) = self.heard.last_ok.expect("every command is answered");
+        assert_eq!(self.end.client.in_flight(), 0, "a reply went missing");
+        let (answered, ok) = self.end.heard.last_ok.expect("every command is answered");
         assert_eq!(answered, id, "a reply answered the wrong command");
         ok
     }
@@ -221,34 +267,35 @@ pub fn check(data: &[u8]) {
     maildrop.truncate(40);
     let config = server::Config::named(b"ready", b"pair.example").with_cleartext_passwords(true);
     let cfg = client::Config::default().with_security(Security::AllowCleartext);
+    let uids = (1..=maildrop.len()).map(|m| format!("uid-{m}")).collect();
     let mut pair = Pair {
-        client: Client::new(cfg, Transport::Plain, Instant::from_millis(0)),
-        server: Server::new(
-            config,
-            b"1.1",
-            pop3_proto::Transport::Plain,
-            Instant::from_millis(0),
-        ),
-        messages: maildrop,
-        heard: Heard::default(),
-        removed: None,
-        now: 0,
+        end: ClientEnd {
+            client: Client::new(cfg, Transport::Plain, Instant::from_millis(0)),
+            heard: Heard::default(),
+            now: 0,
+            chunk: 1 + usize::from(input.s2c_chunk),
+        },
+        server: Server::new(config, b"1.1", Transport::Plain, Instant::from_millis(0)),
+        drop: Messages {
+            messages: maildrop,
+            uids,
+            removed: None,
+            chunk: 1 + usize::from(input.body_chunk),
+        },
         c2s_chunk: 1 + usize::from(input.c2s_chunk),
-        s2c_chunk: 1 + usize::from(input.s2c_chunk),
-        body_chunk: 1 + usize::from(input.body_chunk),
     };
     pair.converse();
-    assert!(pair.heard.greeted);
+    assert!(pair.end.heard.greeted);
     assert!(pair.run(|c| c.user(b"user").expect("USER in AUTHORIZATION")));
     assert!(pair.run(|c| c.pass(b"secret").expect("PASS after USER")));
 
-    let count = pair.messages.len() as u32;
+    let count = pair.drop.messages.len() as u32;
     let mut marked = BTreeSet::new();
     for op in input.ops {
         let exists = |m: u8| (1..=count).contains(&u32::from(m));
         if let Op::Retr(0) | Op::Top(0, _) | Op::Dele(0) = op {
             // Message numbers start at 1: the client refuses 0 at the call, sending nothing.
-            let c = &mut pair.client;
+            let c = &mut pair.end.client;
             assert!(c.retr(0).is_err() && c.top(0, 1).is_err() && c.dele(0).is_err());
             assert!(c.poll_transmit().is_empty());
             continue;
@@ -259,10 +306,10 @@ pub fn check(data: &[u8]) {
                 let live = exists(m) && !marked.contains(&u32::from(m));
                 assert_eq!(ok, live, "RETR {m}");
                 if live {
-                    assert!(pair.heard.ended);
+                    assert!(pair.end.heard.ended);
                     assert_eq!(
-                        pair.heard.body,
-                        normalize(pair.messages[usize::from(m) - 1])
+                        pair.end.heard.body,
+                        normalize(pair.drop.messages[usize::from(m) - 1])
                     );
                 }
             }
@@ -271,8 +318,8 @@ pub fn check(data: &[u8]) {
                 let live = exists(m) && !marked.contains(&u32::from(m));
                 assert_eq!(ok, live, "TOP {m}");
                 if live {
-                    let whole = normalize(pair.messages[usize::from(m) - 1]);
-                    assert!(whole.starts_with(&pair.heard.body), "TOP is a prefix");
+                    let whole = normalize(pair.drop.messages[usize::from(m) - 1]);
+                    assert!(whole.starts_with(&pair.end.heard.body), "TOP is a prefix");
                 }
             }
             Op::Dele(m) => {
@@ -295,12 +342,15 @@ pub fn check(data: &[u8]) {
     }
     if input.quit {
         assert!(pair.run(|c| c.quit().expect("QUIT in TRANSACTION")));
-        assert_eq!(pair.heard.closed, Some(true));
-        assert_eq!(pair.removed.as_ref(), Some(&marked));
+        assert_eq!(pair.end.heard.closed, Some(true));
+        assert_eq!(pair.drop.removed.as_ref(), Some(&marked));
     } else {
         let at = pair.at();
         pair.server.handle_eof(at);
         pair.serve();
-        assert_eq!(pair.removed, None, "a session without QUIT removed mail");
+        assert_eq!(
+            pair.drop.removed, None,
+            "a session without QUIT removed mail"
+        );
     }
 }

@@ -2,8 +2,11 @@
 //! panic, no endless loop, output within its buffer, and nothing removed without QUIT.
 
 use arbitrary::{Arbitrary, Unstructured};
+use std::convert::Infallible;
+
 use pop3_proto::Instant;
-use pop3_proto::server::{self, Failure, Request, Server};
+use pop3_proto::io::{self, Ended, blocking};
+use pop3_proto::server::{self, AuthRequest, Failure, Marked, Server};
 
 use crate::reference::split;
 
@@ -59,84 +62,90 @@ pub fn check(data: &[u8]) {
     serve(&mut server, &mut answers, &mut quit_seen);
 }
 
-fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut bool) {
-    for _ in 0..100_000 {
-        let out = server.poll_transmit().len();
-        assert!(out <= 1024);
-        server.transmitted(out);
-        let req = match server.poll_event() {
-            Ok(Some(req)) => req,
-            Ok(None) | Err(_) => {
-                if server.poll_transmit().is_empty() {
-                    return;
-                }
-                continue;
-            }
-        };
-        let a = answers.next().unwrap_or(0);
-        let answered = match req {
-            Request::Auth(auth) => {
-                let good = auth.matches_secret(b"secret");
-                if good || a & 1 == 0 {
-                    server.accept_login(u32::from(a))
-                } else {
-                    server.reject_login(Failure::Auth, b"no")
-                }
-            }
-            Request::Size { .. } if a == 7 => server.fail(Failure::SysTemp, b"gone"),
-            Request::Size { .. } => server.size(u64::from(a)),
-            Request::Uid { .. } if a == 7 => server.uid(b"bad uid"),
-            Request::Uid { msg } => server.uid(if msg % 2 == 0 { b"even" } else { b"odd" }),
-            Request::Retrieve { .. } => {
-                let body: &[u8] = match a % 4 {
-                    0 => b"",
-                    1 => b".\r\n..\n.\rx",
-                    2 => b"Subject: a\n\nline\n.\nline\n",
-                    _ => b"no newline",
-                };
-                let mut rest = body;
-                for _ in 0..1000 {
-                    if rest.is_empty() || !server.body_wanted() {
-                        break;
-                    }
-                    let n = server.send_body(rest).expect("a body request is open");
-                    rest = &rest[n..];
-                    let out = server.poll_transmit().len();
-                    server.transmitted(out);
-                }
-                loop {
-                    match server.end_body() {
-                        Err(server::UsageError::OutputFull { .. }) => {
-                            let out = server.poll_transmit().len();
-                            server.transmitted(out);
-                        }
-                        other => break other,
-                    }
-                }
-            }
-            Request::StartTls => server.tls_established(),
-            Request::Update { .. } => {
-                *quit_seen = true;
-                server.update_done(if a & 1 == 0 {
-                    Ok(())
-                } else {
-                    Err(Failure::SysTemp)
-                })
-            }
-            Request::Closed { update } => {
-                assert!(!update || *quit_seen, "UPDATE without QUIT");
-                Ok(())
-            }
-        };
-        match answered {
-            Ok(()) => {}
-            // An answer the core cannot send leaves the request open (nothing was sent):
-            // the application must answer again, here with a failure.
-            Err(server::UsageError::BadValue(_)) => server
-                .fail(Failure::SysTemp, b"bad value")
-                .expect("fail answers any open request"),
-            Err(e) => panic!("an answer to the request just reported failed: {e}"),
+/// A maildrop whose every answer is taken from the fuzz input: good and bad logins,
+/// vanished messages, unique-ids that cannot be sent, bodies of every shape, failed UPDATEs.
+struct Fuzzed<'i, I: Iterator<Item = u8>> {
+    answers: &'i mut I,
+    quit_seen: &'i mut bool,
+}
+
+impl<I: Iterator<Item = u8>> Fuzzed<'_, I> {
+    fn next(&mut self) -> u8 {
+        self.answers.next().unwrap_or(0)
+    }
+}
+
+impl<I: Iterator<Item = u8>> io::Maildrop for Fuzzed<'_, I> {
+    type Body = &'static [u8];
+
+    fn login(&mut self, auth: &AuthRequest<'_>) -> Result<u32, Failure> {
+        let a = self.next();
+        if auth.matches_secret(b"secret") || a & 1 == 0 {
+            Ok(u32::from(a))
+        } else {
+            Err(Failure::Auth)
         }
     }
-    panic!("poll_event never settled");
+    fn size(&mut self, _: u32) -> Result<u64, Failure> {
+        match self.next() {
+            7 => Err(Failure::SysTemp),
+            a => Ok(u64::from(a)),
+        }
+    }
+    fn uid(&mut self, msg: u32) -> Result<&[u8], Failure> {
+        Ok(match self.next() {
+            7 => b"bad uid",
+            _ if msg.is_multiple_of(2) => b"even",
+            _ => b"odd",
+        })
+    }
+    fn open(&mut self, _: u32) -> Result<&'static [u8], Failure> {
+        Ok(match self.next() % 5 {
+            0 => b"",
+            1 => b".\r\n..\n.\rx",
+            2 => b"Subject: a\n\nline\n.\nline\n",
+            3 => return Err(Failure::SysTemp),
+            _ => b"no newline",
+        })
+    }
+    fn update(&mut self, _: Marked<'_>) -> Result<(), Failure> {
+        *self.quit_seen = true;
+        if self.next() & 1 == 0 {
+            Ok(())
+        } else {
+            Err(Failure::SysTemp)
+        }
+    }
+}
+
+/// Where the server's output goes: nowhere, checked to stay within the output buffer.
+struct Sink;
+
+impl embedded_io::ErrorType for Sink {
+    type Error = Infallible;
+}
+
+impl embedded_io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        assert!(buf.len() <= 1024, "output beyond the server's buffer");
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+/// Answers through the core's own server loop.
+fn serve(server: &mut S, answers: &mut impl Iterator<Item = u8>, quit_seen: &mut bool) {
+    let mut drop = Fuzzed { answers, quit_seen };
+    let mut buf = [0u8; 7];
+    match blocking::answer(server, &mut Sink, &mut drop, |_| Ok(()), &mut buf) {
+        Ok(Some(Ended::Closed { update })) => {
+            assert!(!update || *drop.quit_seen, "UPDATE without QUIT")
+        }
+        Ok(_) => {}
+        // Input after the +OK to STLS, before the handshake the loop runs at once, cannot
+        // happen here; everything else the core answers itself.
+        Err(e) => panic!("the server loop failed: {e}"),
+    }
 }
