@@ -5,9 +5,29 @@
 //! servers alike (RFC 1939, RFC 2449, RFC 2595, RFC 3206, RFC 5034, RFC 6856).
 //!
 //! - [`client`]: the client state machine: every command, SASL, STLS, pipelining.
+//! - [`server`]: the server state machine: every command checked and answered, the
+//!   maildrop left to the application (credentials, sizes, unique-ids, bodies, UPDATE).
+//! - [`Endpoint`]: the contract both keep (`handle_*` in, `poll_*` out), so that one loop
+//!   per flavour drives either.
+//! - `io` (features `io` and `async`): those loops, blocking over `embedded-io` and async
+//!   over `embedded-io-async`, for both roles, with the multi-step client exchanges
+//!   (greeting, STLS, login) and the server's [`Maildrop`](io::Maildrop) trait.
 //! - [`codec`]: the ground floor: an incremental [`codec::Framer`], pure line parsers, and
 //!   encoders into caller buffers, for those who only want parsing.
 //! - [`apop`], [`sasl`]: the authentication computations.
+//!
+//! ## Features
+//!
+//! | feature | adds | dependencies |
+//! |---|---|---|
+//! | (none) | codec, client and server state machines, APOP, SASL PLAIN/LOGIN/CRAM-MD5/XOAUTH2/OAUTHBEARER | nom, heapless, md-5, hmac, base64 |
+//! | `io` | `io::blocking`: the blocking loops over `embedded-io` | embedded-io |
+//! | `async` | `io::asynch`: the async loops over `embedded-io-async` | embedded-io-async |
+//! | `scram` | SCRAM-SHA-256 in the client (RFC 5802, RFC 7677) | sha2, pbkdf2 |
+//! | `defmt` | `defmt::Format` on the public types; nothing else changes | defmt |
+//! | `arbitrary` | `arbitrary::Arbitrary` on the codec's values, for fuzzing on a host | arbitrary (std) |
+//!
+//! Features never change behaviour: strictness is a runtime setting.
 //!
 //! ## The drive loop
 //!
@@ -82,6 +102,82 @@
 //! }
 //! assert_eq!(message, b"Subject: hi\r\n\r\n.dot\r\n");
 //! assert!(script.is_empty());
+//! ```
+//!
+//! ## The server's drive loop
+//!
+//! The same three steps. Requests ask the application only what it owns; here the RFC 1939
+//! section 10 session again, from the server's side, with one message in the maildrop.
+//! (With the `io` feature, `io::blocking::serve` is this loop over any transport.)
+//!
+//! ```
+//! use pop3_proto::{Instant, Transport};
+//! use pop3_proto::server::{self, AuthRequest, Failure, Request, Server};
+//!
+//! let config = server::Config::named(b"POP3 server ready", b"dbc.mtview.ca.us")
+//!     .with_shared_secrets(true);
+//! let mut server: Server = Server::new(config, b"1896.697170952", Transport::Plain, Instant::from_millis(0));
+//! let message: &[u8] = b"Subject: hi\r\n\r\n.dot\r\n";
+//! let mut input: &[u8] = b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\nSTAT\r\nRETR 1\r\nDELE 1\r\nQUIT\r\n";
+//! let mut output = Vec::new();
+//! let mut removed = None;
+//! let mut now = 0;
+//! loop {
+//!     // 1. Answer every request.
+//!     while let Some(request) = server.poll_event().expect("no injection here") {
+//!         match request {
+//!             Request::Auth(auth) => {
+//!                 if auth.user() == b"mrose" && auth.matches_secret(b"tanstaaf") {
+//!                     server.accept_login(1).unwrap();
+//!                 } else {
+//!                     server.reject_login(Failure::Auth, b"Authentication failed").unwrap();
+//!                 }
+//!             }
+//!             // For LIST and for STAT: the core sums the sizes of the messages not marked.
+//!             Request::Size { .. } => server.size(message.len() as u64).unwrap(),
+//!             Request::Uid { .. } => server.uid(b"whqtswO00WBw418f9t5JxYwZ").unwrap(),
+//!             Request::Retrieve { .. } => {
+//!                 let mut rest = message;
+//!                 while !rest.is_empty() && server.body_wanted() {
+//!                     let n = server.send_body(rest).unwrap();
+//!                     rest = &rest[n..];
+//!                     output.extend_from_slice(server.poll_transmit());
+//!                     let sent = server.poll_transmit().len();
+//!                     server.transmitted(sent);
+//!                 }
+//!                 server.end_body().unwrap();
+//!             }
+//!             Request::Update { marked } => {
+//!                 removed = Some(marked.iter().collect::<Vec<u32>>());
+//!                 server.update_done(Ok(())).unwrap();
+//!             }
+//!             Request::StartTls => unreachable!("STLS is not offered"),
+//!             Request::Closed { update } => assert!(update),
+//!         }
+//!     }
+//!     // 2. Send, then acknowledge.
+//!     output.extend_from_slice(server.poll_transmit());
+//!     let sent = server.poll_transmit().len();
+//!     server.transmitted(sent);
+//!     if server.is_closed() {
+//!         break;
+//!     }
+//!     // 3. Hand over input (here: the client's commands, five octets at a time).
+//!     now += 10;
+//!     let (piece, rest) = input.split_at(input.len().min(5));
+//!     input = rest;
+//!     let taken = server.handle_input(Instant::from_millis(now), piece);
+//!     assert_eq!(taken, piece.len());
+//!     if input.is_empty() && piece.is_empty() {
+//!         server.handle_eof(Instant::from_millis(now));
+//!     }
+//! }
+//! let output = String::from_utf8(output).unwrap();
+//! assert!(output.starts_with("+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n"));
+//! assert!(output.contains("+OK 1 21\r\n"));
+//! assert!(output.contains("Subject: hi\r\n\r\n..dot\r\n.\r\n"));
+//! assert!(output.ends_with("+OK Logging out, 1 messages deleted\r\n"));
+//! assert_eq!(removed, Some(vec![1]));
 //! ```
 //!
 //! ## Decoding with the codec alone

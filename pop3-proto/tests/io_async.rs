@@ -344,3 +344,45 @@ fn dropping_the_client_future_at_any_await_loses_and_repeats_nothing() {
         assert_eq!(log.matches("Retrieve(2)").count(), 1, "seed {seed}: {log}");
     }
 }
+
+/// The async loops' futures hold only the loop's own locals: the session, the buffers and
+/// the transport are the caller's. Bounded here so that a change that bloats them shows.
+#[test]
+fn the_loop_futures_are_small() {
+    let (mut c_io, mut s_io) = pair(1, 1);
+    let (mut c_timer, mut s_timer) = (Ticks(Rc::default()), Ticks(Rc::default()));
+    let mut client = new_client();
+    let mut server: TestServer = Server::new(
+        server_config(),
+        b"1.1",
+        Transport::Plain,
+        Instant::from_millis(0),
+    );
+    let mut drop = Maildrop::new(MESSAGES);
+    let mut body_buf = [0u8; 16];
+    let creds = pop3_proto::sasl::Credentials::password(b"u", b"p");
+    let drive_size = std::mem::size_of_val(&drive(&mut client, &mut c_io, &mut c_timer, |_, _| {
+        ControlFlow::Continue(())
+    }));
+    let login_size = std::mem::size_of_val(&pop3_proto::io::asynch::login(
+        &mut client,
+        &mut c_io,
+        &mut c_timer,
+        client::LoginMethod::UserPass,
+        &creds,
+        |_| {},
+    ));
+    let serve_size = std::mem::size_of_val(&serve(
+        &mut server,
+        &mut s_io,
+        &mut s_timer,
+        &mut drop,
+        async |_: &mut End| Ok(()),
+        std::future::pending(),
+        &mut body_buf,
+    ));
+    println!("future sizes: drive {drive_size} B, login {login_size} B, serve {serve_size} B");
+    assert!(drive_size <= 512, "drive: {drive_size}");
+    assert!(login_size <= 768, "login: {login_size}");
+    assert!(serve_size <= 1024, "serve: {serve_size}");
+}

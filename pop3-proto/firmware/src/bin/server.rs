@@ -1,19 +1,52 @@
 //! A firmware that runs a whole server session (greeting, USER/PASS, STAT, LIST, UIDL, RETR,
-//! TOP, DELE, QUIT with UPDATE) for a scripted client, with no global allocator.
+//! TOP, DELE, QUIT with UPDATE) through the core's blocking server loop for a scripted
+//! client, with no global allocator.
 #![no_std]
 #![no_main]
+
+#[path = "../script.rs"]
+mod script;
 
 use core::hint::black_box;
 
 use cortex_m as _;
 use panic_halt as _;
-use pop3_proto::Instant;
-use pop3_proto::server::{self, Failure, Request, Server};
+use pop3_proto::io::{Maildrop, blocking};
+use pop3_proto::server::{self, AuthRequest, Failure, Marked, Server};
+use pop3_proto::{Instant, Transport};
 
 const CLIENT: &[u8] =
     b"CAPA\r\nUSER user\r\nPASS pw\r\nSTAT\r\nLIST\r\nUIDL 1\r\nRETR 1\r\nTOP 1 0\r\n\
 DELE 1\r\nQUIT\r\n";
 const MESSAGE: &[u8] = b"Subject: hi\r\n\r\n.dotted\r\n";
+
+/// One message in flash.
+struct OneMessage;
+
+impl Maildrop for OneMessage {
+    type Body = &'static [u8];
+
+    fn login(&mut self, auth: &AuthRequest<'_>) -> Result<u32, Failure> {
+        if auth.matches_secret(black_box(b"pw")) {
+            Ok(1)
+        } else {
+            Err(Failure::Auth)
+        }
+    }
+    fn size(&mut self, _: u32) -> Result<u64, Failure> {
+        Ok(MESSAGE.len() as u64)
+    }
+    fn uid(&mut self, _: u32) -> Result<&[u8], Failure> {
+        Ok(b"uid-1")
+    }
+    fn open(&mut self, _: u32) -> Result<&'static [u8], Failure> {
+        Ok(black_box(MESSAGE))
+    }
+    fn update(&mut self, marked: Marked<'_>) -> Result<(), Failure> {
+        black_box(marked.count());
+        Ok(())
+    }
+}
 
 #[cortex_m_rt::entry]
 fn main() -> ! {
@@ -22,47 +55,19 @@ fn main() -> ! {
         let mut server: Server<'_, 512, 1024, 2> = Server::new(
             config.with_cleartext_passwords(true),
             b"1.2",
-            pop3_proto::Transport::Plain,
+            Transport::Plain,
             Instant::from_millis(0),
         );
-        let mut input: &[u8] = black_box(CLIENT);
-        let mut sent = 0usize;
-        while !input.is_empty() {
-            let n = server.handle_input(Instant::from_millis(1), input);
-            input = input.get(n..).unwrap_or_default();
-            loop {
-                let out = server.poll_transmit().len();
-                sent += out;
-                server.transmitted(out);
-                let Ok(Some(request)) = server.poll_event() else {
-                    if server.poll_transmit().is_empty() {
-                        break;
-                    }
-                    continue;
-                };
-                let _ = match request {
-                    Request::Auth(auth) if auth.matches_secret(black_box(b"pw")) => {
-                        server.accept_login(1)
-                    }
-                    Request::Auth(_) => server.reject_login(Failure::Auth, b"no"),
-                    Request::Size { .. } => server.size(MESSAGE.len() as u64),
-                    Request::Uid { .. } => server.uid(b"uid-1"),
-                    Request::Retrieve { .. } => {
-                        let _ = server.send_body(black_box(MESSAGE));
-                        server.end_body()
-                    }
-                    Request::Update { marked } => {
-                        black_box(marked.count());
-                        server.update_done(Ok(()))
-                    }
-                    Request::StartTls => server.tls_established(),
-                    Request::Closed { update } => {
-                        black_box(update);
-                        Ok(())
-                    }
-                };
-            }
-        }
-        black_box(sent);
+        let mut io = script::Script::new(CLIENT);
+        let mut body = [0u8; 64];
+        let ended = blocking::serve(
+            &mut server,
+            &mut io,
+            &mut OneMessage,
+            |_| Ok(()),
+            || false,
+            &mut body,
+        );
+        black_box((ended.is_ok(), io.sent));
     }
 }
