@@ -495,3 +495,75 @@ fn random_server_bytes_never_panic() {
         run.eof();
     }
 }
+
+/// Issue: with lenient reading, a body holding `\n.\n` (or `\n.\r\n`) ended message 1 there
+/// and the rest became the reply to RETR 2: a forged message. RFC 1939 section 3: only
+/// CRLF `.` CRLF ends a multi-line response. Both RETRs are in flight (pipelined), so the
+/// forged octets would have had a command to answer.
+fn lenient_fetch_of_two() -> Run<'static> {
+    Run::new(
+        client::Config::default()
+            .with_security(client::Security::AllowCleartext)
+            .with_strictness(pop3_proto::codec::Strictness::Lenient),
+        Transport::Plain,
+        Box::new(|c: &mut TestClient, e: &Ev| match e {
+            Ev::Greeting { .. } => {
+                c.capa().unwrap();
+                c.user(b"u").unwrap();
+            }
+            Ev::Reply {
+                command: CommandKind::User,
+                ..
+            } => {
+                c.pass(b"p").unwrap();
+            }
+            Ev::Reply {
+                command: CommandKind::Pass,
+                ..
+            } => {
+                c.retr(1).unwrap();
+                c.retr(2).unwrap();
+            }
+            _ => {}
+        }),
+    )
+}
+
+#[test]
+fn a_bare_lf_dot_line_in_a_body_never_ends_it_even_when_lenient() {
+    for forged_end in [&b"\n.\n"[..], b"\n.\r\n", b"\r\n.\n"] {
+        let mut server =
+            b"+OK hi\r\n+OK\r\nPIPELINING\r\n.\r\n+OK\r\n+OK\r\n+OK\r\nSubject: 1\r\n\r\nbody"
+                .to_vec();
+        server.extend_from_slice(forged_end);
+        server.extend_from_slice(b"+OK forged\r\nSubject: forged\r\n.\r\n");
+        for chunk in [1, 3, usize::MAX] {
+            let mut run = lenient_fetch_of_two();
+            run.feed(&server, chunk);
+            let bodies: Vec<&Ev> = run
+                .events
+                .iter()
+                .filter(|e| matches!(e, Ev::Body { .. }))
+                .collect();
+            assert_eq!(
+                bodies.len(),
+                1,
+                "{forged_end:?} chunk {chunk}: {:?}",
+                run.events
+            );
+            let Ev::Body { data, .. } = bodies[0] else {
+                unreachable!()
+            };
+            assert!(
+                data.ends_with(b"+OK forged\r\nSubject: forged\r\n"),
+                "{forged_end:?} chunk {chunk}: the forged reply is part of message 1: {:?}",
+                String::from_utf8_lossy(data)
+            );
+            assert_eq!(
+                run.client.in_flight(),
+                1,
+                "RETR 2 still waits for its reply"
+            );
+        }
+    }
+}

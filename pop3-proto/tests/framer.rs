@@ -239,9 +239,14 @@ fn strict_mode_rejects_bare_lf_lines_but_stays_in_step() {
     );
 }
 
+/// Lenient reading takes bare LF as a line end inside replies, but only CRLF `.` CRLF ends
+/// a multi-line reply (RFC 1939 section 3): `.` LF, and a `.` line after a bare LF, are
+/// data. Otherwise a body containing `\n.\n` would end the message early and the rest
+/// would be read as the next reply (a forged message).
 #[test]
-fn lenient_mode_reads_bare_lf_lines_and_dot_lf_terminators() {
-    let stream = b"+OK a\n+OK body\nline one\n..two\n.\n+OK list\n1 2\n.\n+OK end\n";
+fn lenient_mode_reads_bare_lf_lines_but_only_crlf_dot_crlf_ends() {
+    let stream: &[u8] = b"+OK a\n+OK body\nline one\n..two\n.\n+OK forged\n.\r\nx\r\n.\r\n\
++OK list\r\n1 2\n.\r\n2 3\r\n.\n3 4\r\n.\r\n+OK end\n";
     for cut in 0..=stream.len() {
         let mut framer = Framer::for_responses(Strictness::Lenient);
         let modes = [Mode::Line, Mode::Body, Mode::Listing, Mode::Line];
@@ -251,10 +256,14 @@ fn lenient_mode_reads_bare_lf_lines_and_dot_lf_terminators() {
             vec![
                 Owned::Line(b"+OK a".to_vec()),
                 Owned::Line(b"+OK body".to_vec()),
-                Owned::Body(b"line one\n.two\n".to_vec()),
+                Owned::Body(b"line one\n.two\n\n+OK forged\n.\r\nx\r\n".to_vec()),
                 Owned::End,
                 Owned::Line(b"+OK list".to_vec()),
                 Owned::Line(b"1 2".to_vec()),
+                Owned::Line(b".".to_vec()),
+                Owned::Line(b"2 3".to_vec()),
+                Owned::Line(b".".to_vec()),
+                Owned::Line(b"3 4".to_vec()),
                 Owned::End,
                 Owned::Line(b"+OK end".to_vec()),
             ],

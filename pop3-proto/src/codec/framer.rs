@@ -106,6 +106,9 @@ pub struct Framer {
     strictness: Strictness,
     mode: Mode,
     state: State,
+    /// The last line ended in CRLF (not a bare LF read leniently): only then can the next
+    /// line be the `.` that ends a multi-line response (CRLF `.` CRLF, RFC 1939 section 3).
+    crlf: bool,
 }
 
 impl Framer {
@@ -121,6 +124,7 @@ impl Framer {
             strictness,
             mode: Mode::Line,
             state: State::Line { scanned: 0 },
+            crlf: true,
         }
     }
 
@@ -162,7 +166,7 @@ impl Framer {
         self.mode = mode;
         self.state = match mode {
             Mode::Line | Mode::Listing => State::Line { scanned: 0 },
-            Mode::Body => State::Body(Unstuffer::new(self.strictness)),
+            Mode::Body => State::Body(Unstuffer::after(self.strictness, self.crlf)),
         };
     }
 
@@ -213,9 +217,16 @@ impl Framer {
         };
         self.state = State::Line { scanned: 0 };
         let body = input.get(..lf).unwrap_or_default();
+        let after_crlf = self.crlf;
         let frame = match body.strip_suffix(b"\r") {
-            Some(content) => self.line_frame(content),
-            None if self.strictness == Strictness::Lenient => self.line_frame(body),
+            Some(content) => {
+                self.crlf = true;
+                self.line_frame(content, after_crlf)
+            }
+            None if self.strictness == Strictness::Lenient => {
+                self.crlf = false;
+                self.line_frame(body, false)
+            }
             None => Frame::Error(FrameError::BareLineFeed),
         };
         Decoded {
@@ -224,15 +235,18 @@ impl Framer {
         }
     }
 
-    fn line_frame<'a>(&mut self, content: &'a [u8]) -> Frame<'a> {
+    /// A complete line; `may_end`: it is the `.` CRLF of a CRLF `.` CRLF, the only octets
+    /// that end a listing (a lone `.` after a bare LF, or before one, is a bad line).
+    fn line_frame<'a>(&mut self, content: &'a [u8], may_end: bool) -> Frame<'a> {
         if self.mode != Mode::Listing {
             return Frame::Line(content);
         }
         match content.split_first() {
-            Some((b'.', [])) => {
+            Some((b'.', [])) if may_end => {
                 self.reset();
                 Frame::End
             }
+            Some((b'.', [])) => Frame::Line(content),
             Some((b'.', unstuffed)) => Frame::Line(unstuffed),
             _ => Frame::Line(content),
         }
@@ -246,6 +260,8 @@ impl Framer {
             Some(off) => {
                 let consumed = from + off + 1;
                 self.state = State::Line { scanned: 0 };
+                // Whether the overlong line ended in CRLF, where its CR is still in view.
+                self.crlf = consumed >= 2 && input.get(consumed - 2) == Some(&b'\r');
                 let length = length.saturating_add(consumed);
                 let error = FrameError::LineTooLong {
                     limit: self.limit,

@@ -7,18 +7,23 @@
 
 use super::Strictness;
 
-/// Where the decoder stands between two inputs.
+/// Where the decoder stands between two inputs. `hard` says that the line began after
+/// CRLF (or at the start of the body): only there can `.` CRLF end the body, for the
+/// terminator is the five octets CRLF `.` CRLF (RFC 1939 section 3). After a bare LF, which
+/// lenient reading takes as a line end, a lone `.` line is data: a server, or a message it
+/// passes through, must not be able to end a message early and have the rest read as the
+/// next reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 enum At {
     /// At the first octet of a line.
-    LineStart,
+    LineStart { hard: bool },
     /// Inside a line; `cr` says whether the last octet seen was CR.
     Mid { cr: bool },
     /// After a dot that started a line.
-    Dot,
+    Dot { hard: bool },
     /// After a dot and CR that started a line.
-    DotCr,
+    DotCr { hard: bool },
 }
 
 /// What the unstuffer found.
@@ -42,8 +47,14 @@ pub struct Unstuffer {
 impl Unstuffer {
     /// A decoder positioned at the start of the body (just after the `+OK` line).
     pub const fn new(strictness: Strictness) -> Self {
+        Unstuffer::after(strictness, true)
+    }
+
+    /// A decoder at the start of a body whose `+OK` line ended in CRLF (`crlf`) or, read
+    /// leniently, in a bare LF: then a `.` line at once is data, not the end.
+    pub(crate) const fn after(strictness: Strictness, crlf: bool) -> Self {
         Unstuffer {
-            at: At::LineStart,
+            at: At::LineStart { hard: crlf },
             strictness,
         }
     }
@@ -54,36 +65,36 @@ impl Unstuffer {
     /// produce no output) and more input is needed. After [`Unstuffed::End`] the decoder is
     /// ready for another body; octets after the terminator are not consumed.
     pub fn decode<'a>(&mut self, input: &'a [u8]) -> (usize, Option<Unstuffed<'a>>) {
-        let lenient = self.strictness == Strictness::Lenient;
         let mut pos = 0;
         loop {
             let Some(&b) = input.get(pos) else {
                 return (pos, None);
             };
             match self.at {
-                At::LineStart if b == b'.' => {
+                At::LineStart { hard } if b == b'.' => {
                     pos += 1;
-                    self.at = At::Dot;
+                    self.at = At::Dot { hard };
                 }
-                At::LineStart => return self.run(input, pos, false),
-                At::Dot => match b {
+                At::LineStart { .. } => return self.run(input, pos, false),
+                At::Dot { hard } => match b {
                     b'\r' => {
                         pos += 1;
-                        self.at = At::DotCr;
-                    }
-                    b'\n' if lenient => {
-                        self.at = At::LineStart;
-                        return (pos + 1, Some(Unstuffed::End));
+                        self.at = At::DotCr { hard };
                     }
                     // The dot was stuffing (or, if unstuffed by a broken server, dropped as
-                    // RFC 1939 says the client does).
+                    // RFC 1939 says the client does). `.` and a bare LF never end the body.
                     _ => return self.run(input, pos, false),
                 },
-                At::DotCr if b == b'\n' => {
-                    self.at = At::LineStart;
+                At::DotCr { hard: true } if b == b'\n' => {
+                    self.at = At::LineStart { hard: true };
                     return (pos + 1, Some(Unstuffed::End));
                 }
-                At::DotCr => {
+                At::DotCr { hard: false } if b == b'\n' => {
+                    // `.` CRLF after a bare LF: a line holding one dot, as data.
+                    self.at = At::LineStart { hard: true };
+                    return (pos + 1, Some(Unstuffed::Chunk(b".\r\n")));
+                }
+                At::DotCr { .. } => {
                     // ".\r" then something else: the CR is data, consumed on an earlier call.
                     self.at = At::Mid { cr: true };
                     return (pos, Some(Unstuffed::Chunk(b"\r")));
@@ -121,7 +132,7 @@ impl Unstuffer {
             prev_cr = false;
             if lenient || cr_before {
                 match data.get(i) {
-                    Some(b'.') | None => break At::LineStart,
+                    Some(b'.') | None => break At::LineStart { hard: cr_before },
                     Some(_) => {}
                 }
             } else if i == data.len() {
@@ -136,6 +147,6 @@ impl Unstuffer {
 
     /// True when no octet of a line is pending (the decoder stands at a line start).
     pub const fn at_line_start(&self) -> bool {
-        matches!(self.at, At::LineStart)
+        matches!(self.at, At::LineStart { .. })
     }
 }
