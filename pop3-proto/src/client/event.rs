@@ -114,6 +114,8 @@ pub enum Event<'a> {
     BadLine {
         /// The command answered.
         id: CommandId,
+        /// Its kind.
+        command: CommandKind,
         /// The line (empty when it was too long to keep).
         line: &'a [u8],
         /// What was wrong.

@@ -3,7 +3,7 @@
 
 use super::config::Security;
 use super::error::Error;
-use super::event::{Event, LineError};
+use super::event::{CommandKind, Event, LineError};
 use super::queue::{Expect, Pending};
 use super::state::State;
 use super::{Owed, Session};
@@ -28,6 +28,7 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             Frame::Error(e) if mode == Mode::Line => Err(Error::BadFraming(e)),
             Frame::Error(e) => Ok(self.head().map(|p| Event::BadLine {
                 id: p.id,
+                command: p.expect.kind(),
                 line: &[],
                 error: LineError::Frame(e),
             })),
@@ -80,8 +81,10 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
         }
         self.queue.pop_front();
         self.awaiting_challenge = false;
+        let command = head.expect.kind();
         let bad = |error| Event::BadLine {
             id,
+            command,
             line,
             error: LineError::Parse(error),
         };
@@ -205,6 +208,7 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
                 self.send_sasl_cancel().map_err(|_| Error::OutputFull)?;
                 Ok(Event::BadLine {
                     id: head.id,
+                    command: CommandKind::Auth,
                     line,
                     error: LineError::BadChallenge,
                 })
@@ -215,8 +219,10 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
     fn on_listing_line<'s>(&mut self, line: &'s [u8]) -> Option<Event<'s>> {
         let head = self.head()?;
         let id = head.id;
+        let command = head.expect.kind();
         let bad = |error| Event::BadLine {
             id,
+            command,
             line,
             error: LineError::Parse(error),
         };

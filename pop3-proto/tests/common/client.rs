@@ -143,7 +143,9 @@ pub fn own(e: Event<'_>) -> Ev {
             data: data.to_vec(),
         },
         Event::TlsReady { id } => Ev::TlsReady { id: id.get() },
-        Event::BadLine { id, line, error } => Ev::BadLine {
+        Event::BadLine {
+            id, line, error, ..
+        } => Ev::BadLine {
             id: id.get(),
             line: line.to_vec(),
             error,

@@ -66,6 +66,17 @@ pub enum Error {
     NoLoginMethod,
     /// Writing a message to the caller's sink failed.
     Sink(io::Error),
+    /// A line of a reply could not be used (a LIST or UIDL line that does not parse, an
+    /// overlong line): the reply was read to its end, but it is not whole, and nothing that
+    /// depends on it should go on.
+    Malformed {
+        /// The command whose reply held the line.
+        command: CommandKind,
+        /// The line as sent (cut at 80 octets; empty when it was too long to keep).
+        line: String,
+        /// What was wrong.
+        error: client::LineError,
+    },
 }
 
 impl Error {
@@ -131,6 +142,14 @@ impl fmt::Display for Error {
                 f.write_str("the server offers no login method for these credentials")
             }
             Error::Sink(e) => write!(f, "writing the message failed: {e}"),
+            Error::Malformed {
+                command,
+                line,
+                error,
+            } => write!(
+                f,
+                "the reply to {command:?} has a line that cannot be used ({error:?}): {line:?}"
+            ),
         }
     }
 }

@@ -268,6 +268,20 @@ impl Client {
                         Error::Refused(refusal)
                     })
                 }
+                // Capabilities and languages are advisory; a listing or a count that
+                // cannot be read whole must stop whatever depends on it.
+                Event::BadLine {
+                    command,
+                    line,
+                    error,
+                    ..
+                } if !matches!(command, CommandKind::Capa | CommandKind::Lang) => {
+                    Err(Error::Malformed {
+                        command,
+                        line: String::from_utf8_lossy(&line[..line.len().min(80)]).into_owned(),
+                        error,
+                    })
+                }
                 other => on(other),
             };
             match outcome {
