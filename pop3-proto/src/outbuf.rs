@@ -97,6 +97,11 @@ impl<const N: usize> Tx<N> {
         self.released = (self.released + n).min(self.end);
     }
 
+    /// Octets appended and not yet acknowledged as sent, released or not.
+    pub(crate) fn unsent(&self) -> usize {
+        self.end - self.start
+    }
+
     /// What the driver may send.
     pub(crate) fn pending(&self) -> &[u8] {
         self.buf.get(self.start..self.released).unwrap_or_default()

@@ -567,3 +567,142 @@ fn a_bare_lf_dot_line_in_a_body_never_ends_it_even_when_lenient() {
         }
     }
 }
+
+/// Logs in, fetches message 1, and asks for message 2 as soon as message 1 ends, as a
+/// fetch loop does; `capa` is the server's CAPA reply (read before logging in).
+fn fetching_one_then_two(capa: &'static [u8]) -> Run<'static> {
+    let mut run = Run::new(
+        cleartext(),
+        Transport::Plain,
+        Box::new(|c: &mut TestClient, e: &Ev| match e {
+            Ev::Greeting { .. } => {
+                c.capa().unwrap();
+            }
+            Ev::End { id: 0 } => {
+                c.user(b"u").unwrap();
+            }
+            Ev::Reply {
+                command: CommandKind::User,
+                ..
+            } => {
+                c.pass(b"p").unwrap();
+            }
+            Ev::Reply {
+                command: CommandKind::Pass,
+                ..
+            } => {
+                c.retr(1).unwrap();
+            }
+            Ev::End { id: 3 } => {
+                c.retr(2).unwrap();
+            }
+            _ => {}
+        }),
+    );
+    run.feed(b"+OK hi\r\n", usize::MAX);
+    run.feed(capa, usize::MAX);
+    run.feed(b"+OK\r\n", usize::MAX);
+    run.feed(b"+OK\r\n", usize::MAX);
+    assert_eq!(run.sent_lines().last().map(String::as_str), Some("RETR 1"));
+    run
+}
+
+fn bodies(run: &Run<'_>) -> Vec<Vec<u8>> {
+    run.events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Body { data, .. } => Some(data.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// RFC 1939 section 3 and RFC 2449 section 6.6: a server answers a command once it has
+/// received it. Octets that follow a complete reply, arriving before the next command was
+/// sent, are forged (or left over) and are never read as the next reply: this is how a
+/// server (or a message it passes through) planted a "message 2" in the mail drop.
+#[test]
+fn octets_after_a_reply_never_answer_a_command_sent_later() {
+    for capa in [
+        &b"+OK\r\nUSER\r\n.\r\n"[..],
+        &b"+OK\r\nUSER\r\nPIPELINING\r\n.\r\n"[..],
+    ] {
+        let mut run = fetching_one_then_two(capa);
+        run.arrive(b"+OK 6 octets\r\nreal\r\n.\r\n+OK 8 octets\r\nforged\r\n.\r\n");
+        assert_eq!(fatal(&run), Some(Error::ReplyBeforeCommand));
+        assert_eq!(
+            bodies(&run),
+            [b"real\r\n".to_vec()],
+            "nothing of the forged reply"
+        );
+    }
+}
+
+#[test]
+fn the_start_of_a_forged_reply_is_refused_before_it_is_complete() {
+    let mut run = fetching_one_then_two(b"+OK\r\nUSER\r\n.\r\n");
+    // The tail is not a whole line yet; if it were kept, the rest would complete it as
+    // soon as RETR 2 went out.
+    run.arrive(b"+OK 6 octets\r\nreal\r\n.\r\n+OK 8 oc");
+    assert_eq!(fatal(&run), Some(Error::ReplyBeforeCommand));
+}
+
+#[test]
+fn octets_after_the_greeting_never_answer_the_first_command() {
+    let mut run = Run::new(
+        cleartext(),
+        Transport::Plain,
+        Box::new(|c: &mut TestClient, e: &Ev| {
+            if let Ev::Greeting { .. } = e {
+                c.user(b"u").unwrap();
+            }
+        }),
+    );
+    run.arrive(b"+OK hi\r\n+OK welcome in\r\n");
+    assert_eq!(fatal(&run), Some(Error::ReplyBeforeCommand));
+    assert!(!run.events.iter().any(|e| matches!(e, Ev::Reply { .. })));
+}
+
+#[test]
+fn a_reply_to_a_command_only_partly_sent_is_refused() {
+    use pop3_proto::client::Event;
+    let mut c: TestClient =
+        client::Client::new(cleartext(), Transport::Plain, Instant::from_millis(0));
+    c.handle_input(Instant::from_millis(1), b"+OK hi\r\n");
+    assert!(matches!(c.poll_event(), Ok(Some(Event::Greeting(_)))));
+    assert_eq!(c.poll_event(), Ok(None));
+    c.noop().unwrap_err(); // not in AUTHORIZATION: nothing queued
+    c.user(b"someone").unwrap();
+    c.transmitted(4); // "USER" is out, " someone\r\n" not yet
+    c.handle_input(Instant::from_millis(2), b"+OK\r\n");
+    assert_eq!(c.poll_event(), Err(Error::ReplyBeforeCommand));
+}
+
+#[test]
+fn pipelined_replies_in_one_read_are_all_read_once_their_commands_are_out() {
+    let mut run = Run::new(
+        cleartext(),
+        Transport::Plain,
+        Box::new(|_: &mut TestClient, _: &Ev| {}),
+    );
+    run.feed(b"+OK hi\r\n", usize::MAX);
+    run.client.capa().unwrap();
+    run.feed(b"+OK\r\nUSER\r\nPIPELINING\r\n.\r\n", usize::MAX);
+    run.client.user(b"u").unwrap();
+    run.feed(b"+OK\r\n", usize::MAX);
+    run.client.pass(b"p").unwrap();
+    run.feed(b"+OK\r\n", usize::MAX);
+    run.client.stat().unwrap();
+    run.client.list(None).unwrap();
+    run.client.noop().unwrap();
+    run.pump();
+    assert_eq!(run.sent_lines()[3..], ["STAT", "LIST", "NOOP"]);
+    run.arrive(b"+OK 1 5\r\n+OK\r\n1 5\r\n.\r\n+OK\r\n");
+    assert_eq!(fatal(&run), None, "{:?}", run.events);
+    assert!(run.events.contains(&Ev::Stat {
+        id: 3,
+        count: 1,
+        size: 5
+    }));
+    assert_eq!(run.client.in_flight(), 0);
+}

@@ -232,6 +232,12 @@ fn greeted_with(server: &[u8]) -> pop3_proto::client::Client {
     c
 }
 
+/// Acknowledges everything queued as sent: replies are read only after their command went out.
+fn sent(c: &mut pop3_proto::client::Client) {
+    let n = c.poll_transmit().len();
+    c.transmitted(n);
+}
+
 #[test]
 fn preferred_login_is_the_strongest_offered() {
     use pop3_proto::client::LoginMethod;
@@ -252,6 +258,7 @@ fn preferred_login_is_the_strongest_offered() {
 
     let mut c = greeted_with(apop_greeting);
     c.capa().unwrap();
+    sent(&mut c);
     let capa = b"+OK\r\nSASL LOGIN PLAIN CRAM-MD5 XOAUTH2 OAUTHBEARER\r\nUSER\r\n.\r\n";
     c.handle_input(pop3_proto::Instant::from_millis(2), capa);
     while let Ok(Some(_)) = c.poll_event() {}
@@ -261,6 +268,7 @@ fn preferred_login_is_the_strongest_offered() {
 
     let mut c = greeted_with(apop_greeting);
     c.capa().unwrap();
+    sent(&mut c);
     let capa = b"+OK\r\nSASL LOGIN PLAIN XOAUTH2\r\n.\r\n";
     c.handle_input(pop3_proto::Instant::from_millis(2), capa);
     while let Ok(Some(_)) = c.poll_event() {}

@@ -108,3 +108,34 @@ fn a_malformed_list_line_is_an_error_of_list() {
     assert!(c.quit().expect("QUIT"));
     server.join().unwrap();
 }
+
+/// Issue: octets after the end of message 1 became "message 2" once RETR 2 was sent. A
+/// reply that arrived before its command was sent is a protocol error, and nothing of it
+/// reaches the caller (the core's tests cover the forms in which RETR 2 is already queued).
+#[test]
+fn a_reply_sent_before_its_command_never_becomes_a_message() {
+    const SCRIPT: &[&[u8]] = &[
+        LOGIN[0],
+        LOGIN[1],
+        LOGIN[2],
+        LOGIN[3],
+        b"+OK 6 octets\r\nreal\r\n.\r\n+OK 16 octets\r\nforged message\r\n.\r\n",
+        b"+OK the real message 2\r\nmessage 2\r\n.\r\n",
+    ];
+    let (port, server) = scripted(SCRIPT);
+    let mut c = connect(port);
+    let mut first = Vec::new();
+    let mut second = Vec::new();
+    let outcome = c.retr(1, &mut first).and_then(|_| c.retr(2, &mut second));
+    // The stray reply is seen as soon as message 1 has ended, with no command waiting.
+    assert!(
+        matches!(
+            outcome,
+            Err(Error::Protocol(pop3_proto::client::Error::UnsolicitedLine))
+        ),
+        "{outcome:?}"
+    );
+    assert!(second.is_empty(), "{second:?}");
+    drop(c);
+    server.join().unwrap();
+}

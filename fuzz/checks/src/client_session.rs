@@ -94,6 +94,13 @@ pub fn check(data: &[u8]) {
         let at = Instant::from_millis(now);
         match op {
             Op::Feed(n) => {
+                // A server answers what it received: the output goes out first, except
+                // on every eighth length, which plays a server that speaks early (forged
+                // or left-over octets, refused by the client).
+                if n % 8 != 0 {
+                    let pending = client.poll_transmit().len();
+                    client.transmitted(pending);
+                }
                 let (now_due, later) = server.split_at(usize::from(n).min(server.len()));
                 server = later;
                 for piece in split(now_due, input.cuts) {

@@ -67,6 +67,8 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             expect,
             len,
             released: false,
+            sent: false,
+            sent_at: 0,
         };
         if self.queue.push_back(pending).is_err() {
             // check() saw room; keep the buffer consistent all the same.
@@ -124,6 +126,10 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
         })?;
         self.tx.release(len);
         self.last_activity = self.now;
+        // The server's next line answers this one: it counts from when this is out.
+        if let Some(head) = self.queue.front_mut() {
+            head.sent = false;
+        }
         Ok(())
     }
 

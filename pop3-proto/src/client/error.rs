@@ -15,6 +15,11 @@ use crate::codec::{EncodeError, FrameError, ParseError};
 pub enum Error {
     /// The server sent a line no command was waiting for.
     UnsolicitedLine,
+    /// Octets of a reply arrived before the command it would answer had gone out in full
+    /// (acknowledged with `transmitted`): a server cannot answer what it has not received,
+    /// so these are forged or left over from an earlier reply (RFC 1939 section 3, RFC 2449
+    /// section 6.6). They are never read as a reply.
+    ReplyBeforeCommand,
     /// A status line (or greeting) did not parse.
     BadStatusLine(ParseError),
     /// A status line broke the framing rules.
@@ -41,6 +46,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::UnsolicitedLine => f.write_str("server sent a line no command was waiting for"),
+            Error::ReplyBeforeCommand => f.write_str(
+                "the server sent a reply before the command it would answer was sent: \
+                 forged or left-over data",
+            ),
             Error::BadStatusLine(e) => write!(f, "malformed status line from the server: {e}"),
             Error::BadFraming(e) => write!(f, "malformed line from the server: {e}"),
             Error::ResponseInjection => {

@@ -18,6 +18,11 @@
 //! then wait for input or until [`Client::poll_timeout`], and hand what happened to
 //! [`Client::handle_input`], [`Client::handle_eof`] or [`Client::handle_timeout`].
 //!
+//! Acknowledge each write before handing over what is read after it: a reply counts only
+//! if it arrived after its command went out whole, so octets that a server sends ahead of
+//! a command (forged, or left over after a reply) are refused with
+//! [`Error::ReplyBeforeCommand`] instead of being read as its reply.
+//!
 //! Output never exceeds `TX` octets, and commands are released to it only as the
 //! pipelining rules allow, so a driver that writes everything before reading cannot
 //! deadlock against a server that is writing too, as long as `TX` is smaller than the
@@ -51,7 +56,7 @@ use heapless::{Deque, Vec};
 use crate::codec::{Framer, RESPONSE_LINE_LIMIT};
 use crate::outbuf::Tx;
 use crate::time::Instant;
-use queue::Pending;
+use queue::{Mark, Pending};
 
 /// The longest APOP timestamp kept from the greeting.
 const MAX_TIMESTAMP: usize = 128;
@@ -95,6 +100,9 @@ pub struct Session<const TX: usize = 1024, const Q: usize = 32> {
     scram: scram::ScramState,
     user_accepted: bool,
     utf8: bool,
+    /// Octets received since the connection opened (modulo 2^32): the clock against which
+    /// each reply is checked to have arrived after its command went out.
+    received: u32,
     /// Octets of the receive buffer consumed by the event last returned.
     rx_consumed: usize,
     now: Instant,
@@ -137,6 +145,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
                 scram: scram::ScramState::default(),
                 user_accepted: false,
                 utf8: false,
+                received: 0,
                 rx_consumed: 0,
                 now,
                 last_activity: now,
@@ -179,7 +188,14 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
             self.core.poison(Error::ResponseInjection);
             return;
         }
-        self.rx_end = (self.rx_end + n).min(RX);
+        let n = n.min(RX - self.rx_end);
+        self.rx_end += n;
+        let before = self.core.received;
+        // RX is far below 2^32: the cast keeps every octet counted.
+        self.core.received = before.wrapping_add(n as u32);
+        if Mark::crossed(before, self.core.received) {
+            self.core.age_marks();
+        }
         self.core.last_activity = now;
     }
 
@@ -233,6 +249,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
     /// `n` octets of [`Client::poll_transmit`] were written.
     pub fn transmitted(&mut self, n: usize) {
         self.core.tx.transmitted(n);
+        self.core.mark_sent();
     }
 
     /// The next event, `Ok(None)` when more input is needed. Call after every input and
@@ -257,9 +274,12 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
         }
         let input = self.rx.get(self.rx_start..self.rx_end).unwrap_or_default();
         let core = &mut self.core;
+        // Where the input starts, counted since the connection opened.
+        let base = core.received.wrapping_sub(input.len() as u32);
         let mut offset = 0;
         loop {
             let rest = input.get(offset..).unwrap_or_default();
+            let at = base.wrapping_add(offset as u32);
             let decoded = core.framer.decode(rest);
             offset += decoded.consumed;
             core.rx_consumed = offset;
@@ -267,7 +287,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
                 break;
             };
             let after = input.get(offset..).unwrap_or_default();
-            match core.on_frame(frame, after) {
+            match core.on_frame(frame, at, after) {
                 Ok(Some(event)) => return Ok(Some((event, core))),
                 Ok(None) => {}
                 Err(e) => {
@@ -275,6 +295,11 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
                     return Err(e);
                 }
             }
+        }
+        let leftover = (offset < input.len()).then(|| base.wrapping_add(offset as u32));
+        if let Err(e) = core.check_leftover(leftover) {
+            core.poison(e);
+            return Err(e);
         }
         if core.eof {
             let partial = offset < input.len();

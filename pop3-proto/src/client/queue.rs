@@ -90,4 +90,70 @@ pub(crate) struct Pending {
     pub(crate) len: u16,
     /// The driver may send it: the pipelining rules allow it on the wire.
     pub(crate) released: bool,
+    /// Its last octet has been acknowledged as sent: a reply may start.
+    pub(crate) sent: bool,
+    /// Once sent: how many octets had been received by then (the low 32 bits, kept within
+    /// 2^29 of the count by [`Mark::age`]); only octets received after it can answer it.
+    pub(crate) sent_at: u32,
+}
+
+/// The count of octets received, and the marks compared with it.
+pub(crate) struct Mark;
+
+impl Mark {
+    /// Marks further back than this are moved up to it: every octet still to be read
+    /// arrived after it (the receive buffer is far smaller), and the wrapping comparison
+    /// in [`Mark::reached`] stays exact.
+    const HORIZON: u32 = 1 << 29;
+
+    /// Whether octets that started arriving at `at` came after `mark`.
+    pub(crate) fn reached(at: u32, mark: u32) -> bool {
+        at.wrapping_sub(mark) < 1 << 31
+    }
+
+    /// Moves `mark` up to within [`Mark::HORIZON`] of `received`.
+    pub(crate) fn age(mark: &mut u32, received: u32) {
+        if received.wrapping_sub(*mark) > Self::HORIZON {
+            *mark = received.wrapping_sub(Self::HORIZON);
+        }
+    }
+
+    /// Whether a count going from `before` to `after` crossed a multiple of the horizon:
+    /// the marks must be aged (they then never fall more than twice the horizon behind).
+    pub(crate) fn crossed(before: u32, after: u32) -> bool {
+        before / Self::HORIZON != after / Self::HORIZON || after < before
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mark;
+
+    #[test]
+    fn marks_compare_across_the_wrap_of_the_count() {
+        assert!(Mark::reached(5, 5));
+        assert!(Mark::reached(3, u32::MAX - 2), "after the count wrapped");
+        assert!(
+            !Mark::reached(u32::MAX - 2, 3),
+            "before the mark, across the wrap"
+        );
+        assert!(!Mark::reached(4, 5));
+    }
+
+    #[test]
+    fn aged_marks_stay_behind_every_octet_still_to_come() {
+        // A pipelined command sent, then gigabytes of an earlier reply: aging keeps the
+        // mark within reach, and still before everything received since.
+        let mut mark = 1000u32;
+        let mut received = 1000u32;
+        for _ in 0..20 {
+            let before = received;
+            received = received.wrapping_add(Mark::HORIZON / 2 + 7);
+            if Mark::crossed(before, received) {
+                Mark::age(&mut mark, received);
+            }
+            assert!(Mark::reached(received, mark));
+            assert!(Mark::reached(received.wrapping_sub(4096), mark));
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use super::config::Security;
 use super::error::Error;
 use super::event::{CommandKind, Event, LineError};
-use super::queue::{Expect, Pending};
+use super::queue::{Expect, Mark, Pending};
 use super::state::State;
 use super::{Owed, Session};
 use crate::codec::{
@@ -14,14 +14,16 @@ use crate::sasl;
 
 impl<const TX: usize, const Q: usize> Session<TX, Q> {
     /// Turns one frame into at most one event. `after` is what the input holds past it.
+    /// `at` is where the frame starts, in octets received (modulo 2^32).
     pub(super) fn on_frame<'s>(
         &mut self,
         frame: Frame<'s>,
+        at: u32,
         after: &'s [u8],
     ) -> Result<Option<Event<'s>>, Error> {
         let mode = self.framer.mode();
         match frame {
-            Frame::Line(line) if mode == Mode::Line => self.on_status_line(line, after),
+            Frame::Line(line) if mode == Mode::Line => self.on_status_line(line, at, after),
             Frame::Line(line) => Ok(self.on_listing_line(line)),
             Frame::Chunk(data) => Ok(self.head().map(|p| Event::Body { id: p.id, data })),
             Frame::End => Ok(self.on_end()?),
@@ -39,6 +41,56 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
         self.queue.front().copied().filter(|p| p.released)
     }
 
+    /// Records, for each command whose octets have all been acknowledged as sent, how
+    /// much had been received by then. The output holds only queued commands, in order
+    /// (and the SASL lines of the head, which nothing may follow), so a command is out
+    /// when no more than what is queued behind it is still unsent.
+    pub(super) fn mark_sent(&mut self) {
+        let mut behind = 0usize;
+        let unsent = self.tx.unsent();
+        let received = self.received;
+        for p in self.queue.iter_mut().rev() {
+            if behind >= unsent && p.released && !p.sent {
+                p.sent = true;
+                p.sent_at = received;
+            }
+            behind += usize::from(p.len);
+        }
+    }
+
+    /// Whether octets that started arriving at `at` (counted since the connection opened)
+    /// may begin the reply to the head of the queue: it had gone out whole by then. A
+    /// server cannot answer a command it has not received; octets that arrived before are
+    /// forged or left over from an earlier reply (RFC 1939 section 3, RFC 2449 section
+    /// 6.6), and must never be read as this reply.
+    fn answerable(&self, at: u32) -> Result<Pending, Error> {
+        match self.head() {
+            None => Err(Error::UnsolicitedLine),
+            Some(head) if head.sent && Mark::reached(at, head.sent_at) => Ok(head),
+            Some(_) => Err(Error::ReplyBeforeCommand),
+        }
+    }
+
+    /// Keeps the marks of commands sent within reach of the count of octets received.
+    pub(super) fn age_marks(&mut self) {
+        let received = self.received;
+        for p in self.queue.iter_mut().filter(|p| p.sent) {
+            Mark::age(&mut p.sent_at, received);
+        }
+    }
+
+    /// Octets left over at `at` once no frame can be read: the start of a line. Between
+    /// replies it must be the start of the reply to a command already out; otherwise it
+    /// would be read later as the reply to a command not sent when it arrived.
+    pub(super) fn check_leftover(&self, leftover: Option<u32>) -> Result<(), Error> {
+        let between_replies = matches!(self.state, State::Authorization | State::Transaction)
+            && self.framer.mode() == Mode::Line;
+        match leftover {
+            Some(at) if between_replies => self.answerable(at).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
     fn tls_required(&self) -> bool {
         !self.tls && self.config.security == Security::RequireTls
     }
@@ -46,14 +98,13 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
     fn on_status_line<'s>(
         &mut self,
         line: &'s [u8],
+        at: u32,
         after: &'s [u8],
     ) -> Result<Option<Event<'s>>, Error> {
         if self.state == State::Greeting {
             return self.on_greeting(line).map(Some);
         }
-        let Some(head) = self.head() else {
-            return Err(Error::UnsolicitedLine);
-        };
+        let head = self.answerable(at)?;
         let status = match StatusLine::parse(line, self.config.strictness) {
             Ok(status) => status,
             Err(e) => {

@@ -228,21 +228,33 @@ impl<'r> Run<'r> {
         }
     }
 
-    /// Hands over the server's bytes `chunk` octets at a time, pumping after each.
+    /// Hands over the server's bytes `chunk` octets at a time, pumping after each, as a
+    /// server that answers each command only once it arrived: no piece goes past the end
+    /// of a line, so the commands that a reply's last line prompts go out (the pump sends
+    /// them) before the next reply starts to arrive. (Octets that arrive before the command
+    /// they answer was sent are refused: [`Run::arrive`] delivers a forged stream as is.)
     pub fn feed(&mut self, server: &[u8], chunk: usize) {
         self.pump();
         for piece in server.chunks(chunk.max(1)) {
-            let mut rest = piece;
-            while !rest.is_empty() {
-                self.now += 1;
-                let n = self
-                    .client
-                    .handle_input(Instant::from_millis(self.now), rest);
-                rest = &rest[n..];
-                self.pump();
-                if n == 0 && self.client.error().is_some() {
-                    return;
-                }
+            for line in piece.split_inclusive(|&b| b == b'\n') {
+                self.arrive(line);
+            }
+        }
+    }
+
+    /// Hands over `piece` at once (in turns when the receive buffer is full), pumping
+    /// after each turn: octets that the server sent without waiting for a command.
+    pub fn arrive(&mut self, piece: &[u8]) {
+        let mut rest = piece;
+        while !rest.is_empty() {
+            self.now += 1;
+            let n = self
+                .client
+                .handle_input(Instant::from_millis(self.now), rest);
+            rest = &rest[n..];
+            self.pump();
+            if n == 0 && self.client.error().is_some() {
+                return;
             }
         }
     }
