@@ -706,3 +706,67 @@ fn pipelined_replies_in_one_read_are_all_read_once_their_commands_are_out() {
     }));
     assert_eq!(run.client.in_flight(), 0);
 }
+
+/// Drips `octets` one at a time, each just before the idle timeout, timing out as a
+/// driver would; returns when the session ends, with the time it ended and how many
+/// octets were taken.
+fn drip(c: &mut TestClient, mut now: u64, octets: &[u8]) -> (u64, usize) {
+    for (taken, b) in octets.iter().enumerate() {
+        let Some(due) = c.poll_timeout() else {
+            return (now, taken);
+        };
+        let at = (now + 59_000).min(due.as_millis());
+        now = at;
+        if at == due.as_millis() {
+            c.handle_timeout(Instant::from_millis(at));
+            return (now, taken);
+        }
+        c.handle_input(Instant::from_millis(at), std::slice::from_ref(b));
+        while let Ok(Some(_)) = c.poll_event() {}
+    }
+    (now, octets.len())
+}
+
+/// Issue: a server that sends one octet just before each idle timeout held the CLI for
+/// ever, in the greeting and in a body. The idle timeout stays; the reply deadline (ten
+/// minutes by default, from when the reply became due) cannot be extended.
+#[test]
+fn a_dripping_server_cannot_extend_the_reply_deadline() {
+    let config = cleartext();
+    assert_eq!(config.reply_deadline, std::time::Duration::from_secs(600));
+    // The greeting, dripped.
+    let mut c: TestClient = client::Client::new(config, Transport::Plain, Instant::from_millis(0));
+    let greeting = [b'+', b'O', b'K', b' ']
+        .into_iter()
+        .chain(std::iter::repeat_n(b'x', 500));
+    let (ended, taken) = drip(&mut c, 0, &greeting.collect::<Vec<u8>>());
+    assert_eq!(c.error(), Some(Error::DeadlinePassed));
+    assert_eq!(ended, 600_000, "at the deadline exactly");
+    assert!(taken > 3 && taken < 20, "{taken} octets before it");
+
+    // A body, dripped after a prompt status line.
+    let mut run = logged_in(|c| {
+        c.retr(1).unwrap();
+    });
+    run.feed(b"+OK 1000 octets\r\n", usize::MAX);
+    let start = run.now;
+    let body = vec![b'a'; 1000];
+    let (ended, _) = drip(&mut run.client, start, &body);
+    assert_eq!(run.client.error(), Some(Error::DeadlinePassed));
+    assert!(ended <= start + 600_000, "{ended}");
+
+    // A server that is merely slow to start, then quick, is fine: silence below the idle
+    // timeout, a reply well within the deadline.
+    let mut run = logged_in(|c| {
+        c.stat().unwrap();
+    });
+    let later = run.now + 59_000;
+    run.client.handle_timeout(Instant::from_millis(later));
+    run.client
+        .handle_input(Instant::from_millis(later), b"+OK 1 5\r\n");
+    assert!(matches!(
+        run.client.poll_event(),
+        Ok(Some(client::Event::Stat { .. }))
+    ));
+    assert_eq!(run.client.error(), None);
+}

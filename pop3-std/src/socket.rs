@@ -53,16 +53,39 @@ where
     }
 
     /// Runs the TLS handshake with `conn` on the plain connection: implicit TLS, or after
-    /// STLS. Reads and writes of the handshake wait at most `io_timeout` each.
+    /// STLS. The whole handshake must end within `io_timeout`, however the peer paces it;
+    /// when it does not, the error is [`io::ErrorKind::TimedOut`] and says so.
     pub fn start_tls_with(&mut self, mut conn: C) -> io::Result<()> {
         let Stream::Plain(tcp) = &self.stream else {
             return Err(io::Error::other("TLS is already running"));
         };
         let mut tcp = tcp.try_clone()?;
-        tcp.set_read_timeout(Some(self.io_timeout))?;
-        tcp.set_write_timeout(Some(self.io_timeout))?;
+        let started = StdInstant::now();
+        let timed_out = || {
+            io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the TLS handshake did not complete in time",
+            )
+        };
         while conn.is_handshaking() {
-            conn.complete_io(&mut tcp)?;
+            let left = self
+                .io_timeout
+                .checked_sub(started.elapsed())
+                .filter(|d| !d.is_zero())
+                .ok_or_else(timed_out)?;
+            tcp.set_read_timeout(Some(left))?;
+            tcp.set_write_timeout(Some(left))?;
+            match conn.complete_io(&mut tcp) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(timed_out());
+                }
+                other => other?,
+            };
         }
         self.stream = Stream::Tls(Box::new(StreamOwned::new(conn, tcp)));
         Ok(())

@@ -103,8 +103,9 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
                 return;
             }
             if !awaiting {
-                // The reply timer starts when something is due.
+                // The reply timers start when something is due.
                 self.last_activity = self.now;
+                self.due_since = self.now;
             }
             p.released = true;
             self.tx.release(usize::from(p.len));
@@ -125,7 +126,7 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             out.finish()
         })?;
         self.tx.release(len);
-        self.last_activity = self.now;
+        self.due_now();
         // The server's next line answers this one: it counts from when this is out.
         if let Some(head) = self.queue.front_mut() {
             head.sent = false;
@@ -393,7 +394,7 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
         self.state = State::Authorization;
         self.caps.clear();
         self.framer.reset();
-        self.last_activity = self.now;
+        self.due_now();
         self.capa()
     }
 }

@@ -38,6 +38,11 @@ pub struct Config {
     pub sasl_initial_response: bool,
     /// How long the server may stay silent while a reply (or the TLS handshake) is due.
     pub reply_timeout: Duration,
+    /// How long a whole reply (or the greeting, or the TLS handshake) may take from when it
+    /// is due, however steadily octets arrive: a server that drips an octet before each
+    /// idle timeout cannot hold the session longer. Ten minutes by default; a large
+    /// message on a slow link needs more (100 MB at 1 Mbit/s takes 14 minutes).
+    pub reply_deadline: Duration,
 }
 
 impl Default for Config {
@@ -47,6 +52,7 @@ impl Default for Config {
             strictness: Strictness::Lenient,
             sasl_initial_response: true,
             reply_timeout: Duration::from_secs(60),
+            reply_deadline: Duration::from_secs(600),
         }
     }
 }
@@ -74,6 +80,14 @@ impl Config {
     pub fn with_reply_timeout(self, reply_timeout: Duration) -> Self {
         Config {
             reply_timeout,
+            ..self
+        }
+    }
+
+    /// With another deadline for a whole reply.
+    pub fn with_reply_deadline(self, reply_deadline: Duration) -> Self {
+        Config {
+            reply_deadline,
             ..self
         }
     }

@@ -31,8 +31,12 @@ pub enum Error {
     TlsUnavailable,
     /// The connection ended in the middle of a reply, or before a reply that was due.
     UnexpectedEof,
-    /// No reply (or TLS handshake) within the configured time.
+    /// The server stayed silent for the reply timeout while a reply (or the TLS handshake)
+    /// was due.
     Timeout,
+    /// A reply (or the greeting, or the TLS handshake) did not end within the reply
+    /// deadline, although octets kept coming: too slow, or dripped to hold the session.
+    DeadlinePassed,
     /// The output buffer could not take a line the protocol requires now (the `*` that
     /// cancels a SASL exchange); build the client with a larger `TX`.
     OutputFull,
@@ -60,6 +64,9 @@ impl fmt::Display for Error {
             }
             Error::UnexpectedEof => f.write_str("connection closed in the middle of a reply"),
             Error::Timeout => f.write_str("the server did not answer in time"),
+            Error::DeadlinePassed => {
+                f.write_str("the server's reply did not end within the reply deadline")
+            }
             Error::OutputFull => f.write_str("output buffer full while the protocol needed a line"),
             Error::ServerUnverified => f.write_str(
                 "the server did not prove that it knows the password (SCRAM server signature)",

@@ -107,6 +107,8 @@ pub struct Session<const TX: usize = 1024, const Q: usize = 32> {
     rx_consumed: usize,
     now: Instant,
     last_activity: Instant,
+    /// When the reply being read (or the greeting, or the TLS handshake) became due.
+    due_since: Instant,
     eof: bool,
     owed: Option<Owed>,
     closed_reported: bool,
@@ -149,6 +151,7 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
                 rx_consumed: 0,
                 now,
                 last_activity: now,
+                due_since: now,
                 eof: false,
                 owed: None,
                 closed_reported: false,
@@ -225,11 +228,20 @@ impl<const RX: usize, const TX: usize, const Q: usize> Client<RX, TX, Q> {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.core.now = now;
         if self.core.deadline().is_some_and(|d| now >= d) {
-            self.core.poison(Error::Timeout);
+            let whole = self
+                .core
+                .due_since
+                .saturating_add(self.core.config.reply_deadline);
+            self.core.poison(if now >= whole {
+                Error::DeadlinePassed
+            } else {
+                Error::Timeout
+            });
         }
     }
 
-    /// When [`Client::handle_timeout`] should be called next, if a reply is due.
+    /// When [`Client::handle_timeout`] should be called next, if a reply is due: the
+    /// earlier of the idle timeout and the reply's deadline.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.core.deadline()
@@ -405,7 +417,17 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             State::Closed => false,
             State::Authorization | State::Transaction => self.queue.iter().any(|p| p.released),
         };
-        due.then(|| self.last_activity.saturating_add(self.config.reply_timeout))
+        due.then(|| {
+            let idle = self.last_activity.saturating_add(self.config.reply_timeout);
+            let whole = self.due_since.saturating_add(self.config.reply_deadline);
+            idle.min(whole)
+        })
+    }
+
+    /// A reply (or the TLS handshake) is due from now: both timers start.
+    fn due_now(&mut self) {
+        self.last_activity = self.now;
+        self.due_since = self.now;
     }
 
     fn pay<'s>(&mut self, owed: Owed) -> Event<'s> {

@@ -131,6 +131,8 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             }));
         }
         self.queue.pop_front();
+        // The next reply in a pipeline is due from now.
+        self.due_now();
         self.awaiting_challenge = false;
         let command = head.expect.kind();
         let bad = |error| Event::BadLine {
@@ -153,7 +155,7 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
                 }
                 self.state = State::TlsHandshake;
                 self.caps.clear();
-                self.last_activity = self.now;
+                self.due_now();
                 Event::TlsReady { id }
             }
             (Expect::Stls | Expect::Capa, false) if self.tls_required() => {
@@ -311,6 +313,8 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             return Err(Error::UnsolicitedLine);
         };
         self.queue.pop_front();
+        // The next reply in a pipeline is due from now.
+        self.due_now();
         if head.expect == Expect::Capa
             && self.state == State::Authorization
             && self.tls_required()

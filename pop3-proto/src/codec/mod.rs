@@ -18,6 +18,7 @@
 mod capability;
 mod command;
 mod error;
+mod escaped;
 mod framer;
 mod greeting;
 pub(crate) mod lex;
@@ -33,6 +34,7 @@ mod unstuff;
 pub use capability::{Capability, Expire};
 pub use command::Command;
 pub use error::{EncodeError, Field, ParseError, ParseErrorKind};
+pub use escaped::Escaped;
 pub use framer::{
     COMMAND_LINE_LIMIT, Decoded, Frame, FrameError, Framer, Mode, RESPONSE_LINE_LIMIT,
 };
@@ -52,7 +54,9 @@ pub enum Strictness {
     /// As the RFCs say: lines end in CRLF, status indicators are upper case.
     #[default]
     Strict,
-    /// As some servers send: bare LF ends a line (and `.` LF a body), `+ok` is `+OK`.
+    /// As some servers send: bare LF ends a line and `+ok` is `+OK`. Only CRLF `.` CRLF
+    /// ends a multi-line reply all the same (RFC 1939 section 3): a stricter reader must
+    /// never see a message go on where this one saw it end.
     Lenient,
 }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 
 use pop3_proto::client::{self, CommandKind, UsageError};
-use pop3_proto::codec::{RespCodeKind, StatusLine};
+use pop3_proto::codec::{Escaped, RespCodeKind, StatusLine};
 use pop3_proto::io::ClientError;
 
 /// A `-ERR` reply, owned: the response code (RFC 2449, RFC 3206) and the text.
@@ -39,7 +39,8 @@ impl fmt::Display for Refusal {
         if let Some(code) = &self.code {
             write!(f, " [{code}]")?;
         }
-        write!(f, " {}", self.text)
+        // The server's words, shown with control codes escaped: never obeyed by a terminal.
+        write!(f, " {}", Escaped(self.text.as_bytes()))
     }
 }
 
@@ -62,6 +63,9 @@ pub enum Error {
     Usage(UsageError),
     /// The server refused service in its greeting (`-ERR`); its text.
     Unavailable(String),
+    /// TLS was expected, and the server answered in plaintext: the port speaks plain POP3
+    /// (use STLS on it), or it is not a POP3 port at all.
+    NotTls,
     /// No login method fits: the server offers no mechanism for these credentials.
     NoLoginMethod,
     /// Writing a message to the caller's sink failed.
@@ -89,6 +93,21 @@ impl Error {
         }
     }
 
+    /// An error of the TLS handshake: a TLS error (or a handshake that timed out), a port
+    /// that answers in plaintext, or a broken connection.
+    pub(crate) fn from_handshake(e: io::Error) -> Self {
+        let rustls = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+        match rustls {
+            Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) => {
+                Error::NotTls
+            }
+            _ if e.kind() == io::ErrorKind::TimedOut => Error::Tls(e),
+            _ => Error::from_io(e),
+        }
+    }
+
     pub(crate) fn from_io(e: io::Error) -> Self {
         let tls = e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>());
         if tls {
@@ -102,7 +121,8 @@ impl Error {
 impl From<ClientError<io::Error>> for Error {
     fn from(e: ClientError<io::Error>) -> Self {
         match e {
-            ClientError::Io(e) | ClientError::Handshake(e) => Error::from_io(e),
+            ClientError::Io(e) => Error::from_io(e),
+            ClientError::Handshake(e) => Error::from_handshake(e),
             ClientError::Session(e) => Error::Protocol(e),
             ClientError::Usage(e) => Error::Usage(e),
             ClientError::Refused(r) => {
@@ -137,10 +157,18 @@ impl fmt::Display for Error {
             Error::Refused(r) => write!(f, "{r}"),
             Error::Protocol(e) => write!(f, "protocol error: {e}"),
             Error::Usage(e) => write!(f, "not possible now: {e}"),
-            Error::Unavailable(text) => write!(f, "the server refused service: {text}"),
+            Error::Unavailable(text) => write!(
+                f,
+                "the server refused service: {}",
+                Escaped(text.as_bytes())
+            ),
             Error::NoLoginMethod => {
                 f.write_str("the server offers no login method for these credentials")
             }
+            Error::NotTls => f.write_str(
+                "the server answered in plaintext where TLS was expected: this port speaks \
+                 plain POP3 (upgrade with STLS instead) or is not a POP3 port",
+            ),
             Error::Sink(e) => write!(f, "writing the message failed: {e}"),
             Error::Malformed {
                 command,
@@ -148,7 +176,8 @@ impl fmt::Display for Error {
                 error,
             } => write!(
                 f,
-                "the reply to {command:?} has a line that cannot be used ({error:?}): {line:?}"
+                "the reply to {command:?} has a line that cannot be used ({error:?}): \"{}\"",
+                Escaped(line.as_bytes())
             ),
         }
     }

@@ -49,6 +49,7 @@ pub struct Connect {
     trust: Trust,
     allow_cleartext: bool,
     timeout: Duration,
+    deadline: Duration,
     strictness: Strictness,
 }
 
@@ -62,6 +63,7 @@ impl Connect {
             trust: Trust::WebRoots,
             allow_cleartext: false,
             timeout: Duration::from_secs(60),
+            deadline: core::Config::default().reply_deadline,
             strictness: Strictness::Lenient,
         }
     }
@@ -93,6 +95,14 @@ impl Connect {
     /// How long to wait for the connection, for each reply, and for each read (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long a whole reply may take, however steadily the server sends (default ten
+    /// minutes): a server that drips octets cannot hold the session longer. Raise it to
+    /// fetch very large messages over slow links.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
 
@@ -132,7 +142,7 @@ impl Connect {
         let transport = if self.tls == Tls::Implicit {
             socket
                 .start_tls(Arc::clone(&tls_config), &self.host)
-                .map_err(Error::from_io)?;
+                .map_err(Error::from_handshake)?;
             Transport::Tls
         } else {
             Transport::Plain
@@ -145,7 +155,8 @@ impl Connect {
         let config = core::Config::default()
             .with_security(security)
             .with_strictness(self.strictness)
-            .with_reply_timeout(self.timeout);
+            .with_reply_timeout(self.timeout)
+            .with_reply_deadline(self.deadline);
         Ok(Opened {
             socket,
             tls_config,

@@ -48,9 +48,13 @@ pub(crate) struct Account {
     /// Log in with an OAuth 2.0 access token read from this environment variable.
     #[arg(long, global = true, value_name = "VAR")]
     pub(crate) oauth_token_env: Option<String>,
-    /// Seconds to wait for the server at each step.
+    /// Seconds the server may stay silent while a reply is due.
     #[arg(long, global = true, default_value_t = 60)]
     pub(crate) timeout: u64,
+    /// Seconds a whole reply may take, however steadily it comes (raise it for very large
+    /// messages on slow links).
+    #[arg(long, global = true, default_value_t = 600)]
+    pub(crate) deadline: u64,
 }
 
 /// A URL's user part, percent-decoded (`alice%40example.org` is `alice@example.org`).
@@ -181,7 +185,8 @@ impl Account {
         let mut connect = Connect::new(host)
             .tls(tls)
             .allow_cleartext_auth(tls == Tls::None)
-            .timeout(Duration::from_secs(self.timeout));
+            .timeout(Duration::from_secs(self.timeout))
+            .deadline(Duration::from_secs(self.deadline));
         if let Some(p) = port {
             connect = connect.port(p);
         }
@@ -189,9 +194,17 @@ impl Account {
             connect = connect.trust(Trust::CaFile(ca.clone()));
         }
         let mut client = connect.connect()?;
-        match secret {
-            Secret::Password(p) => client.login(&user, &p)?,
-            Secret::Token(t) => client.login_oauth(&user, &t)?,
+        let login = match secret {
+            Secret::Password(p) => client.login(&user, &p),
+            Secret::Token(t) => client.login_oauth(&user, &t),
+        };
+        if let Err(e) = login {
+            // Still in AUTHORIZATION: say goodbye properly (nothing can change on the
+            // server); the refusal is what matters, whatever QUIT brings.
+            if client.state() == pop3_proto::client::State::Authorization {
+                let _ = client.quit();
+            }
+            return Err(e.into());
         }
         Ok(client)
     }

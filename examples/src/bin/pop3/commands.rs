@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -13,6 +13,7 @@ use pop3_std::client::{Client, Fetched};
 use serde_json::json;
 
 use crate::exit::Failure;
+use crate::show;
 
 fn local(e: io::Error) -> Failure {
     Failure::Local(e.to_string())
@@ -25,7 +26,7 @@ pub(crate) fn emit(
     value: impl FnOnce() -> serde_json::Value,
 ) {
     if json {
-        println!("{}", value());
+        println!("{}", show::json(&value()));
     } else {
         println!("{}", text());
     }
@@ -72,12 +73,24 @@ pub(crate) fn top(c: &mut Client, msg: u32, lines: u32, json: bool) -> Result<()
     if json {
         println!(
             "{}",
-            json!({"msg": msg, "lines": lines, "text": String::from_utf8_lossy(&head)})
+            show::json(
+                &json!({"msg": msg, "lines": lines, "text": String::from_utf8_lossy(&head)})
+            )
         );
     } else {
-        io::stdout().write_all(&head).map_err(local)?;
+        to_stdout(&head)?;
     }
     Ok(())
+}
+
+/// A message to standard output: escaped for a terminal, as served for a pipe or a file.
+fn to_stdout(data: &[u8]) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    if out.is_terminal() {
+        show::message(&mut out, data).map_err(local)
+    } else {
+        out.write_all(data).map_err(local)
+    }
 }
 
 /// RETR into a file or to standard output, streamed.
@@ -105,9 +118,17 @@ pub(crate) fn retr(
             c.retr(msg, &mut buf)?;
             println!(
                 "{}",
-                json!({"msg": msg, "octets": buf.len(), "text": String::from_utf8_lossy(&buf)})
+                show::json(
+                    &json!({"msg": msg, "octets": buf.len(), "text": String::from_utf8_lossy(&buf)})
+                )
             );
             return Ok(());
+        }
+        None if io::stdout().is_terminal() => {
+            let mut buf = Vec::new();
+            let n = c.retr(msg, &mut buf)?;
+            to_stdout(&buf)?;
+            n
         }
         None => c.retr(msg, &mut io::stdout().lock())?,
     };

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::commands::{FetchArgs, fetch};
 use crate::exit::Failure;
+use crate::show;
 
 const MESSAGES: usize = 60;
 const SIZE: usize = 48 * 1024;
@@ -71,7 +72,9 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
         .find(|l| l.starts_with("Subject:"))
         .unwrap_or("Subject: ?");
     say(format!(
-        "Peek at message 1 with TOP 1 0: {from} | {subject}"
+        "Peek at message 1 with TOP 1 0: {} | {}",
+        show::text(from),
+        show::text(subject)
     ));
     // The fetched mail stays after the demo, for a look; the server's side is removed.
     let local = std::env::temp_dir().join(format!("pop3-demo-fetched-{}", std::process::id()));
@@ -103,8 +106,10 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
     if json {
         println!(
             "{}",
-            json!({"messages": done.fetched, "octets": done.octets, "seconds": done.seconds,
+            show::json(
+                &json!({"messages": done.fetched, "octets": done.octets, "seconds": done.seconds,
                    "mib_per_second": rate, "left_on_server": server.stored()})
+            )
         );
     } else {
         println!(

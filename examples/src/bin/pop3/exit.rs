@@ -14,6 +14,8 @@ pub(crate) enum Failure {
     Network(String),
     /// TLS failed: certificate, host name, handshake (exit 4).
     Tls(String),
+    /// TLS was asked for and the port speaks plaintext (exit 4).
+    Plaintext(String),
     /// The server refused the login (exit 5).
     Auth(String),
     /// The server broke the protocol or refused a command (exit 6).
@@ -28,7 +30,7 @@ impl Failure {
         ExitCode::from(match self {
             Failure::Usage(_) => 2,
             Failure::Network(_) => 3,
-            Failure::Tls(_) => 4,
+            Failure::Tls(_) | Failure::Plaintext(_) => 4,
             Failure::Auth(_) => 5,
             Failure::Protocol(_) => 6,
             Failure::Local(_) => 7,
@@ -40,7 +42,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => "usage",
             Failure::Network(_) => "network",
-            Failure::Tls(_) => "tls",
+            Failure::Tls(_) | Failure::Plaintext(_) => "tls",
             Failure::Auth(_) => "auth",
             Failure::Protocol(_) => "protocol",
             Failure::Local(_) => "local",
@@ -61,6 +63,10 @@ impl fmt::Display for Failure {
                 "{m}\nIf the server uses a private CA, pass it with --ca-file; if it has no TLS at all, \
                  --insecure-plaintext allows a cleartext login."
             ),
+            Failure::Plaintext(m) => write!(
+                f,
+                "{m}\nFor a port that upgrades with STLS (usually 110), use pop3://user@host or --starttls."
+            ),
             Failure::Auth(m) => write!(f, "{m}\nCheck the user name and password (or token)."),
             Failure::Protocol(m) => write!(f, "{m}"),
             Failure::Local(m) => write!(f, "{m}"),
@@ -74,6 +80,7 @@ impl From<Error> for Failure {
         match e {
             Error::Connection(_) => Failure::Network(text),
             Error::Tls(_) => Failure::Tls(text),
+            Error::NotTls => Failure::Plaintext(text),
             Error::Auth(_) | Error::NoLoginMethod => Failure::Auth(text),
             Error::Sink(_) => Failure::Local(text),
             Error::Protocol(pop3_proto::client::Error::TlsUnavailable) => Failure::Tls(text),

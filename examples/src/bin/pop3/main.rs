@@ -5,6 +5,7 @@ mod account;
 mod commands;
 mod demo;
 mod exit;
+mod show;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -103,7 +104,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if json {
-                println!("{}", json!({"error": f.kind(), "message": f.to_string()}));
+                println!(
+                    "{}",
+                    show::json(&json!({"error": f.kind(), "message": f.to_string()}))
+                );
             } else {
                 eprintln!("pop3: {f}");
             }
