@@ -10,12 +10,111 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A local mail store that takes one message at a time.
 pub trait LocalStore {
-    /// Starts a message.
-    fn begin(&mut self) -> io::Result<()>;
+    /// Starts a message; returns what undoes it if it is abandoned before [`commit`]
+    /// (for a signal handler: [`LocalStore::abort`] is the way in normal flow).
+    ///
+    /// [`commit`]: LocalStore::commit
+    fn begin(&mut self) -> io::Result<Undo>;
     /// Adds octets of the message being written (CRLF line ends as served).
     fn write(&mut self, data: &[u8]) -> io::Result<()>;
     /// Makes the message durable; only then may it be deleted on the server.
     fn commit(&mut self) -> io::Result<PathBuf>;
+    /// Abandons the message being written: nothing of it stays. Nothing to do when none is.
+    fn abort(&mut self) -> io::Result<()>;
+}
+
+/// How to leave no trace of a message that was not written whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undo {
+    /// Remove this file (a message not delivered yet).
+    Remove(PathBuf),
+    /// Cut this file back to this length (an mbox with a message half appended).
+    Truncate(PathBuf, u64),
+}
+
+impl Undo {
+    /// Carries it out; a file already gone is fine.
+    pub fn run(&self) -> io::Result<()> {
+        match self {
+            Undo::Remove(path) => match fs::remove_file(path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+                other => other,
+            },
+            Undo::Truncate(path, len) => {
+                let f = OpenOptions::new().write(true).open(path)?;
+                f.set_len(*len)?;
+                f.sync_all()
+            }
+        }
+    }
+}
+
+/// A file written under a temporary name in its directory, renamed to its name only when
+/// whole ([`PartialFile::finish`]); removed when dropped unfinished.
+pub struct PartialFile {
+    file: Option<File>,
+    tmp: PathBuf,
+    target: PathBuf,
+}
+
+impl PartialFile {
+    /// Creates the temporary file beside `target`.
+    pub fn create(target: &Path) -> io::Result<Self> {
+        let name = target.file_name().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: not a file name", target.display()),
+            )
+        })?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".partial-{}", std::process::id()));
+        let tmp = target.with_file_name(tmp_name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))?;
+        Ok(PartialFile {
+            file: Some(file),
+            tmp,
+            target: target.to_owned(),
+        })
+    }
+
+    /// What removes it, for a signal handler.
+    pub fn undo(&self) -> Undo {
+        Undo::Remove(self.tmp.clone())
+    }
+
+    /// Fsyncs it and renames it to its name.
+    pub fn finish(mut self) -> io::Result<()> {
+        if let Some(file) = self.file.take() {
+            file.sync_all()?;
+        }
+        fs::rename(&self.tmp, &self.target)
+    }
+}
+
+impl Write for PartialFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(io::Error::other("file already finished")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), Write::flush)
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// A Maildir (`new/`, `cur/`, `tmp/`): each message written to `tmp/`, fsynced, renamed
@@ -63,15 +162,26 @@ impl MaildirWriter {
 }
 
 impl LocalStore for MaildirWriter {
-    fn begin(&mut self) -> io::Result<()> {
+    fn begin(&mut self) -> io::Result<Undo> {
+        self.abort()?;
         let name = self.unique_name();
         let path = self.root.join("tmp").join(&name);
         let file = OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)?;
-        self.current = Some((file, path, name));
-        Ok(())
+        self.current = Some((file, path.clone(), name));
+        Ok(Undo::Remove(path))
+    }
+
+    fn abort(&mut self) -> io::Result<()> {
+        match self.current.take() {
+            Some((file, tmp, _)) => {
+                drop(file);
+                Undo::Remove(tmp).run()
+            }
+            None => Ok(()),
+        }
     }
 
     fn write(&mut self, data: &[u8]) -> io::Result<()> {
@@ -102,6 +212,8 @@ pub struct MboxWriter {
     path: PathBuf,
     file: File,
     line: Vec<u8>,
+    /// The file's length before the message being written, while one is.
+    started_at: Option<u64>,
 }
 
 impl MboxWriter {
@@ -116,6 +228,7 @@ impl MboxWriter {
             path: path.to_owned(),
             file,
             line: Vec::new(),
+            started_at: None,
         })
     }
 
@@ -143,12 +256,24 @@ impl MboxWriter {
 }
 
 impl LocalStore for MboxWriter {
-    fn begin(&mut self) -> io::Result<()> {
+    fn begin(&mut self) -> io::Result<Undo> {
+        self.abort()?;
+        let len = self.file.metadata()?.len();
+        self.started_at = Some(len);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
-        writeln!(self.file, "From MAILER-DAEMON {now}")
+        writeln!(self.file, "From MAILER-DAEMON {now}")?;
+        Ok(Undo::Truncate(self.path.clone(), len))
+    }
+
+    fn abort(&mut self) -> io::Result<()> {
+        self.line.clear();
+        match self.started_at.take() {
+            Some(len) => Undo::Truncate(self.path.clone(), len).run(),
+            None => Ok(()),
+        }
     }
 
     fn write(&mut self, data: &[u8]) -> io::Result<()> {
@@ -169,6 +294,7 @@ impl LocalStore for MboxWriter {
         // A blank line separates messages.
         self.file.write_all(b"\n")?;
         self.file.sync_all()?;
+        self.started_at = None;
         Ok(self.path.clone())
     }
 }

@@ -3,10 +3,15 @@
 //! `pop3d` (including a kill -9 in the middle of UPDATE).
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use pop3_examples::demo::{DEMO_USER, DemoServer, sample_message};
+
+// The scripted server in it is for the hostile-server tests.
+#[allow(dead_code)]
+mod support;
+use support::{scratch, text};
 
 // The std tests' reference for a message as served (CRLF, final line end): one copy.
 #[allow(dead_code)]
@@ -16,21 +21,6 @@ use mail::served;
 
 fn pop3() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pop3"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pop3-cli-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// `pop3` pointed at the demo server over STLS, the password in an environment variable.

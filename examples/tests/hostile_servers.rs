@@ -5,18 +5,11 @@
 mod support;
 
 use std::net::TcpListener;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::scripted::{Answer, Scripted, send};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use support::{scratch, text};
 
 /// `pop3` against `server` over plain TCP, user `u`, password `p`.
 fn pop3(server: &Scripted) -> Command {
@@ -200,4 +193,296 @@ fn implicit_tls_against_a_plaintext_port_says_so() {
     assert!(t.contains("answered in plaintext"), "{t}");
     assert!(t.contains("--starttls"), "{t}");
     assert!(!t.contains("--ca-file"), "{t}");
+}
+
+/// Message `n` of about `size` octets, as served: CRLF line ends, no line starting with a
+/// dot.
+fn message(n: usize, size: usize) -> Vec<u8> {
+    let mut m = format!("Subject: message {n}\r\n\r\n").into_bytes();
+    while m.len() < size {
+        m.extend(format!("line {} of message {n}\r\n", m.len()).bytes());
+    }
+    m
+}
+
+/// The files in a Maildir's subdirectory, contents sorted.
+fn files_in(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| std::fs::read(e.path()).unwrap())
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn sorted(mut v: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    v.sort();
+    v
+}
+
+/// Issue: one `-ERR [SYS/TEMP]` to a RETR aborted the whole fetch, so the next run
+/// duplicated what had been stored. The others are fetched and deleted, the refused one
+/// stays on the server and is reported, and the exit code (8) says the run was partial.
+#[test]
+fn a_refused_retr_leaves_that_message_and_fetches_the_rest() {
+    let mail: Vec<Vec<u8>> = (1..=3).map(|n| message(n, 300)).collect();
+    let server = mailbox(mail.clone(), |line| {
+        (line == "RETR 2").then(|| send("-ERR [SYS/TEMP] \x1b[1mtry later\r\n"))
+    });
+    let dir = scratch("refused");
+    let out = pop3(&server)
+        .args(["fetch", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("message 2 not fetched") && t.contains("SYS/TEMP"),
+        "{t}"
+    );
+    assert!(!t.contains('\x1b'), "{t}");
+    assert_eq!(
+        files_in(&dir.join("new")),
+        sorted(vec![mail[0].clone(), mail[2].clone()])
+    );
+    let lines = server.lines();
+    assert!(
+        lines.contains(&"DELE 1".into()) && lines.contains(&"DELE 3".into()),
+        "{lines:?}"
+    );
+    assert!(!lines.contains(&"DELE 2".into()), "{lines:?}");
+    assert_eq!(lines.last().map(String::as_str), Some("QUIT"));
+
+    let out = pop3(&server)
+        .args(["--json", "fetch", "--maildir"])
+        .arg(scratch("refused-json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["fetched"].as_u64(), v["partial"].as_bool()),
+        (Some(2), Some(true))
+    );
+    assert_eq!(v["refused"][0]["msg"], 2);
+}
+
+/// Issue: an interrupted or failed download left a partial file, under the final name
+/// (`retr -o`) or in the Maildir's `tmp/` for ever. A message not received whole leaves
+/// nothing, in a Maildir, an mbox or a file; and nothing is deleted on the server.
+#[test]
+fn a_connection_lost_mid_message_leaves_no_partial_file_anywhere() {
+    let mail: Vec<Vec<u8>> = (1..=3).map(|n| message(n, 2000)).collect();
+    let hangup = |line: &str| {
+        (line == "RETR 2")
+            .then(|| Answer::Hangup(b"+OK 2000 octets\r\nSubject: half\r\nand the res".to_vec()))
+    };
+    let server = mailbox(mail.clone(), hangup);
+    let dir = scratch("hangup");
+    let out = pop3(&server)
+        .args(["fetch", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        files_in(&dir.join("new")),
+        vec![mail[0].clone()],
+        "message 1 was whole"
+    );
+    assert!(
+        files_in(&dir.join("tmp")).is_empty(),
+        "nothing of message 2"
+    );
+    assert!(
+        !server.lines().iter().any(|l| l.starts_with("DELE")),
+        "{:?}",
+        server.lines()
+    );
+
+    let mbox = dir.join("mail.mbox");
+    std::fs::write(&mbox, b"From old\n\nkept\n\n").unwrap();
+    let out = pop3(&server)
+        .args(["fetch", "--mbox"])
+        .arg(&mbox)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let kept = std::fs::read(&mbox).unwrap();
+    assert!(
+        kept.starts_with(b"From old\n\nkept\n\n"),
+        "the old mail stays"
+    );
+    assert!(
+        !String::from_utf8_lossy(&kept).contains("half"),
+        "message 2 cut off again"
+    );
+    assert!(String::from_utf8_lossy(&kept).contains("Subject: message 1"));
+
+    let target = dir.join("2.eml");
+    let out = pop3(&server)
+        .args(["retr", "2", "-o"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("2.eml"))
+        .collect();
+    assert!(left.is_empty(), "no file, partial or final: {left:?}");
+
+    let out = pop3(&server)
+        .args(["retr", "1", "-o"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read(&target).unwrap(), mail[0]);
+}
+
+/// Issue: an endless body grew a 135 MB file. A body longer than --max-size, or than
+/// twice what LIST said, stops the run with nothing kept; a message LIST shows over
+/// --max-size is left on the server and reported.
+#[test]
+fn oversized_messages_are_left_and_endless_bodies_cut_off() {
+    let mail: Vec<Vec<u8>> = vec![message(1, 500), message(2, 5000), message(3, 500)];
+    let server = mailbox(mail.clone(), |_| None);
+    let dir = scratch("large");
+    let out = pop3(&server)
+        .args(["fetch", "--max-size", "1K", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out));
+    assert!(
+        text(&out).contains("message 2 not fetched"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        files_in(&dir.join("new")),
+        sorted(vec![mail[0].clone(), mail[2].clone()])
+    );
+    assert!(!server.lines().contains(&"RETR 2".into()));
+    assert!(!server.lines().contains(&"DELE 2".into()));
+
+    let endless = mailbox(vec![message(1, 100)], |line| {
+        (line == "RETR 1").then(|| {
+            let mut r = b"+OK 100 octets\r\n".to_vec();
+            r.extend(std::iter::repeat_n(b"all work and no play\r\n".as_slice(), 50_000).flatten());
+            Answer::Send(r)
+        })
+    });
+    let dir = scratch("endless");
+    let out = pop3(&endless)
+        .args(["fetch", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    assert!(text(&out).contains("grew past"), "{}", text(&out));
+    assert!(files_in(&dir.join("new")).is_empty() && files_in(&dir.join("tmp")).is_empty());
+    assert!(!endless.lines().iter().any(|l| l.starts_with("DELE")));
+}
+
+/// Issue (with the core's and pop3-std's tests of the listing itself): `fetch --keep` took
+/// a UIDL listing it could not read for "no UIDL", and a message without a unique-id was
+/// fetched again on every run without a word. A bad listing stops the run before anything
+/// is fetched; a message without a unique-id is fetched and reported.
+#[test]
+fn keep_never_proceeds_on_a_listing_it_could_not_read_and_reports_missing_ids() {
+    let mail: Vec<Vec<u8>> = (1..=2).map(|n| message(n, 200)).collect();
+    let garbled = mailbox(mail.clone(), |line| {
+        (line == "UIDL").then(|| send("+OK\r\n1 uid-1\r\n2 \x01bad\r\n.\r\n"))
+    });
+    let dir = scratch("keep-garbled");
+    let out = pop3(&garbled)
+        .args(["fetch", "--keep", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    assert!(
+        text(&out).contains("UIDL") && text(&out).contains(r"\x01bad"),
+        "{}",
+        text(&out)
+    );
+    assert!(files_in(&dir.join("new")).is_empty());
+    assert!(!garbled.lines().iter().any(|l| l.starts_with("RETR")));
+
+    let partial = mailbox(mail.clone(), |line| {
+        (line == "UIDL").then(|| send("+OK\r\n1 uid-1\r\n.\r\n"))
+    });
+    let dir = scratch("keep-no-uid");
+    for run in 1..=2 {
+        let out = pop3(&partial)
+            .args(["--json", "fetch", "--keep", "--maildir"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["no_uid"], serde_json::json!([2]), "run {run}: {v}");
+        assert_eq!(v["fetched"], if run == 1 { 2 } else { 1 }, "run {run}: {v}");
+    }
+}
+
+/// Issue: `retr 0` exited 6, as if the server had failed. It is a usage error (2).
+#[test]
+fn message_zero_is_a_usage_error() {
+    let server = mailbox(vec![message(1, 100)], |_| None);
+    for command in [["retr", "0"], ["top", "0"]] {
+        let out = pop3(&server).args(command).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    }
+}
+
+/// Issue: an interrupted fetch left a partial file in the Maildir's `tmp/` for ever. Ctrl-C
+/// (SIGINT) removes the message being written before the process ends.
+#[test]
+fn an_interrupted_fetch_leaves_nothing_in_tmp() {
+    let server = mailbox(vec![message(1, 3000)], |line| {
+        (line == "RETR 1").then(|| {
+            let mut r = b"+OK 3000 octets\r\n".to_vec();
+            r.extend(message(1, 3000));
+            r.extend(b".\r\n");
+            Answer::Drip(r, Duration::from_millis(20))
+        })
+    });
+    let dir = scratch("interrupt");
+    let mut child = pop3(&server)
+        .args(["fetch", "--maildir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_dir(dir.join("tmp")).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the message never began"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        files_in(&dir.join("tmp")).is_empty(),
+        "the partial message is gone"
+    );
+    assert!(files_in(&dir.join("new")).is_empty());
+    assert!(!server.lines().iter().any(|l| l.starts_with("DELE")));
 }

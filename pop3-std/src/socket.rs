@@ -102,9 +102,15 @@ where
     S: SideData,
 {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let r = match &mut self.stream {
-            Stream::Plain(s) => s.read(buf),
-            Stream::Tls(s) => s.read(buf),
+        let r = loop {
+            let r = match &mut self.stream {
+                Stream::Plain(s) => s.read(buf),
+                Stream::Tls(s) => s.read(buf),
+            };
+            // A signal interrupted the wait (its handler decides what happens): wait on.
+            if !matches!(&r, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+                break r;
+            }
         };
         match r {
             // A socket read timeout surfaces as WouldBlock on Unix: it is a timeout here.
@@ -122,9 +128,14 @@ where
     S: SideData,
 {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.stream {
-            Stream::Plain(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
+        loop {
+            let r = match &mut self.stream {
+                Stream::Plain(s) => s.write(buf),
+                Stream::Tls(s) => s.write(buf),
+            };
+            if !matches!(&r, Err(e) if e.kind() == io::ErrorKind::Interrupted) {
+                return r;
+            }
         }
     }
 

@@ -185,6 +185,7 @@ fn pipelined_fetch_of_the_whole_mailbox() {
         match piece {
             Fetched::Data { msg, data } => got[msg as usize - 1].extend_from_slice(data),
             Fetched::End { msg } => ended.push(msg),
+            Fetched::Refused { msg, refusal } => panic!("message {msg} refused: {refusal}"),
         }
         Ok(())
     })

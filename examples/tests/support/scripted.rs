@@ -15,6 +15,8 @@ pub(crate) enum Answer {
     Send(Vec<u8>),
     /// Writes these octets one at a time, pausing this long before each.
     Drip(Vec<u8>, Duration),
+    /// Writes these octets and closes the connection.
+    Hangup(Vec<u8>),
 }
 
 /// `text` as an answer.
@@ -62,7 +64,8 @@ impl Scripted {
     }
 }
 
-fn act(tcp: &mut TcpStream, answer: &Answer) -> std::io::Result<()> {
+/// Carries out `answer`; false when the connection is to end.
+fn act(tcp: &mut TcpStream, answer: &Answer) -> std::io::Result<bool> {
     match answer {
         Answer::Send(bytes) => tcp.write_all(bytes)?,
         Answer::Drip(bytes, pause) => {
@@ -71,8 +74,12 @@ fn act(tcp: &mut TcpStream, answer: &Answer) -> std::io::Result<()> {
                 tcp.write_all(&[*b])?;
             }
         }
+        Answer::Hangup(bytes) => {
+            tcp.write_all(bytes)?;
+            return Ok(false);
+        }
     }
-    Ok(())
+    Ok(true)
 }
 
 fn session(
@@ -82,7 +89,9 @@ fn session(
     seen: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(tcp.try_clone()?);
-    act(&mut tcp, greeting)?;
+    if !act(&mut tcp, greeting)? {
+        return Ok(());
+    }
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -90,6 +99,8 @@ fn session(
         }
         let line = line.trim_end_matches(['\r', '\n']).to_owned();
         seen.lock().expect("lock").push(line.clone());
-        act(&mut tcp, &answer(&line))?;
+        if !act(&mut tcp, &answer(&line))? {
+            return Ok(());
+        }
     }
 }

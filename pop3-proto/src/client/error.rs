@@ -134,13 +134,13 @@ impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UsageError::WrongState { command, state } => {
-                write!(f, "{command:?} is not allowed in the {state:?} state")
+                write!(f, "{command} is not allowed in the {state:?} state")
             }
             UsageError::PassWithoutUser => f.write_str("PASS must follow an accepted USER"),
             UsageError::AwaitingReply { command } => {
                 write!(
                     f,
-                    "waiting for the reply to {command:?} before sending anything else"
+                    "waiting for the reply to {command} before sending anything else"
                 )
             }
             UsageError::NoChallenge => f.write_str("no SASL challenge is waiting for an answer"),
@@ -152,7 +152,7 @@ impl fmt::Display for UsageError {
                 f.write_str("SASL mechanism not implemented for these credentials")
             }
             UsageError::NotAdvertised { command } => {
-                write!(f, "the server did not advertise {command:?}")
+                write!(f, "the server did not advertise {command}")
             }
             UsageError::StlsNotAllowed => f.write_str("STLS is not allowed now"),
             UsageError::QueueFull => f.write_str("too many commands in flight"),

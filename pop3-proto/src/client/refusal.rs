@@ -34,7 +34,7 @@ impl Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the server refused {:?}", self.command)?;
+        write!(f, "the server refused {}", self.command)?;
         if let Some(code) = self.code {
             write!(f, " ({code:?})")?;
         }

@@ -74,35 +74,10 @@ pub enum Command<'a> {
     Lang(Option<&'a [u8]>),
 }
 
-/// Keyword names, upper case, in the order [`Command::keyword`] uses.
-const KEYWORDS: [&[u8]; 17] = [
-    b"USER", b"PASS", b"APOP", b"STAT", b"LIST", b"RETR", b"DELE", b"NOOP", b"RSET", b"QUIT",
-    b"TOP", b"UIDL", b"CAPA", b"STLS", b"AUTH", b"UTF8", b"LANG",
-];
-
 impl<'a> Command<'a> {
     /// The keyword, upper case.
     pub fn keyword(&self) -> &'static [u8] {
-        let index = match self {
-            Command::User(_) => 0,
-            Command::Pass(_) => 1,
-            Command::Apop { .. } => 2,
-            Command::Stat => 3,
-            Command::List(_) => 4,
-            Command::Retr(_) => 5,
-            Command::Dele(_) => 6,
-            Command::Noop => 7,
-            Command::Rset => 8,
-            Command::Quit => 9,
-            Command::Top { .. } => 10,
-            Command::Uidl(_) => 11,
-            Command::Capa => 12,
-            Command::Stls => 13,
-            Command::Auth { .. } => 14,
-            Command::Utf8 => 15,
-            Command::Lang(_) => 16,
-        };
-        KEYWORDS.get(index).copied().unwrap_or_default()
+        self.kind().keyword().as_bytes()
     }
 
     /// Which command this is, without its arguments.
@@ -292,42 +267,45 @@ fn hex_digest(input: &[u8]) -> PResult<'_, &[u8]> {
 fn command(input: &[u8]) -> PResult<'_, Command<'_>> {
     let n = input.iter().take_while(|&&b| b != b' ').count();
     let (word, args) = input.split_at(n);
-    let Some(index) = KEYWORDS.iter().position(|k| k.eq_ignore_ascii_case(word)) else {
+    let Some(kind) = CommandKind::ALL
+        .into_iter()
+        .find(|k| k.keyword().as_bytes().eq_ignore_ascii_case(word))
+    else {
         return fail(input, ParseErrorKind::UnknownCommand);
     };
     let no_args = |c: Command<'static>| move |i| -> PResult<'_, Command<'_>> { Ok((i, c)) };
-    let (i, cmd) = match index {
-        0 => rest_of_line.map(Command::User).parse(args)?,
-        1 => rest_of_line
+    let (i, cmd) = match kind {
+        CommandKind::User => rest_of_line.map(Command::User).parse(args)?,
+        CommandKind::Pass => rest_of_line
             .map(|p| Command::Pass(Secret::new(p)))
             .parse(args)?,
-        2 => (then_arg, then(hex_digest))
+        CommandKind::Apop => (then_arg, then(hex_digest))
             .map(|(name, d)| Command::Apop {
                 name,
                 digest: Secret::new(d),
             })
             .parse(args)?,
-        3 => no_args(Command::Stat)(args)?,
-        4 => maybe(msg_number).map(Command::List).parse(args)?,
-        5 => then_msg.map(Command::Retr).parse(args)?,
-        6 => then_msg.map(Command::Dele).parse(args)?,
-        7 => no_args(Command::Noop)(args)?,
-        8 => no_args(Command::Rset)(args)?,
-        9 => no_args(Command::Quit)(args)?,
-        10 => (then_msg, then(number_u32))
+        CommandKind::Stat => no_args(Command::Stat)(args)?,
+        CommandKind::List => maybe(msg_number).map(Command::List).parse(args)?,
+        CommandKind::Retr => then_msg.map(Command::Retr).parse(args)?,
+        CommandKind::Dele => then_msg.map(Command::Dele).parse(args)?,
+        CommandKind::Noop => no_args(Command::Noop)(args)?,
+        CommandKind::Rset => no_args(Command::Rset)(args)?,
+        CommandKind::Quit => no_args(Command::Quit)(args)?,
+        CommandKind::Top => (then_msg, then(number_u32))
             .map(|(msg, lines)| Command::Top { msg, lines })
             .parse(args)?,
-        11 => maybe(msg_number).map(Command::Uidl).parse(args)?,
-        12 => no_args(Command::Capa)(args)?,
-        13 => no_args(Command::Stls)(args)?,
-        14 => (then_arg, maybe(arg))
+        CommandKind::Uidl => maybe(msg_number).map(Command::Uidl).parse(args)?,
+        CommandKind::Capa => no_args(Command::Capa)(args)?,
+        CommandKind::Stls => no_args(Command::Stls)(args)?,
+        CommandKind::Auth => (then_arg, maybe(arg))
             .map(|(mech, ir)| Command::Auth {
                 mechanism: Mechanism::from_name(mech),
                 initial_response: ir.map(|r| Secret::new(if r == b"=" { &[][..] } else { r })),
             })
             .parse(args)?,
-        15 => no_args(Command::Utf8)(args)?,
-        _ => maybe(arg).map(Command::Lang).parse(args)?,
+        CommandKind::Utf8 => no_args(Command::Utf8)(args)?,
+        CommandKind::Lang => maybe(arg).map(Command::Lang).parse(args)?,
     };
     let (i, _) = opt_spaces(i)?;
     if !i.is_empty() && !matches!(cmd, Command::User(_) | Command::Pass(_)) {

@@ -40,6 +40,50 @@ pub enum Phase {
 }
 
 impl CommandKind {
+    /// Every command, in the order of RFC 1939 and then the extensions.
+    pub const ALL: [CommandKind; 17] = [
+        CommandKind::User,
+        CommandKind::Pass,
+        CommandKind::Apop,
+        CommandKind::Stat,
+        CommandKind::List,
+        CommandKind::Retr,
+        CommandKind::Dele,
+        CommandKind::Noop,
+        CommandKind::Rset,
+        CommandKind::Quit,
+        CommandKind::Top,
+        CommandKind::Uidl,
+        CommandKind::Capa,
+        CommandKind::Stls,
+        CommandKind::Auth,
+        CommandKind::Utf8,
+        CommandKind::Lang,
+    ];
+
+    /// The keyword, upper case, as sent.
+    pub const fn keyword(self) -> &'static str {
+        match self {
+            CommandKind::User => "USER",
+            CommandKind::Pass => "PASS",
+            CommandKind::Apop => "APOP",
+            CommandKind::Stat => "STAT",
+            CommandKind::List => "LIST",
+            CommandKind::Retr => "RETR",
+            CommandKind::Dele => "DELE",
+            CommandKind::Noop => "NOOP",
+            CommandKind::Rset => "RSET",
+            CommandKind::Quit => "QUIT",
+            CommandKind::Top => "TOP",
+            CommandKind::Uidl => "UIDL",
+            CommandKind::Capa => "CAPA",
+            CommandKind::Stls => "STLS",
+            CommandKind::Auth => "AUTH",
+            CommandKind::Utf8 => "UTF8",
+            CommandKind::Lang => "LANG",
+        }
+    }
+
     /// True when the command may be issued in `phase`.
     pub const fn allowed_in(self, phase: Phase) -> bool {
         use CommandKind::*;
@@ -78,5 +122,12 @@ impl CommandKind {
             CommandKind::Retr | CommandKind::Top => Some(Mode::Body),
             _ => None,
         }
+    }
+}
+
+impl core::fmt::Display for CommandKind {
+    /// The keyword, as in "the server refused RETR".
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.keyword())
     }
 }

@@ -35,7 +35,7 @@ impl Refusal {
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} refused: -ERR", self.command)?;
+        write!(f, "{} refused: -ERR", self.command)?;
         if let Some(code) = &self.code {
             write!(f, " [{code}]")?;
         }
@@ -176,7 +176,7 @@ impl fmt::Display for Error {
                 error,
             } => write!(
                 f,
-                "the reply to {command:?} has a line that cannot be used ({error:?}): \"{}\"",
+                "the reply to {command} has a line that cannot be used ({error:?}): \"{}\"",
                 Escaped(line.as_bytes())
             ),
         }

@@ -233,6 +233,14 @@ pub enum Fetched<'a> {
         /// The message number.
         msg: u32,
     },
+    /// The server refused to send message `msg` (`-ERR`, with its response code: a
+    /// `SYS/TEMP` may go away on the next attempt); the other messages go on.
+    Refused {
+        /// The message number.
+        msg: u32,
+        /// What the server said.
+        refusal: Refusal,
+    },
 }
 
 /// A logged-in or not yet logged-in POP3 session.
@@ -268,17 +276,24 @@ impl Client {
     /// Drives the session until nothing is in flight, giving each event to `on`. A
     /// `-ERR` to a command becomes [`Error::Refused`] (or [`Error::Auth`] for a login).
     fn run(&mut self, mut on: impl FnMut(Event<'_>) -> Result<(), Error>) -> Result<(), Error> {
+        self.run_all(|event| match event {
+            Event::Reply { command, line, .. } if line.status == Status::Err => {
+                let refusal = Refusal::new(command, &line);
+                Err(if command.is_login() {
+                    Error::Auth(refusal)
+                } else {
+                    Error::Refused(refusal)
+                })
+            }
+            other => on(other),
+        })
+    }
+
+    /// [`Client::run`] with `-ERR` replies given to `on` too.
+    fn run_all(&mut self, mut on: impl FnMut(Event<'_>) -> Result<(), Error>) -> Result<(), Error> {
         let mut failed = None;
         let r = drive(&mut *self.core, &mut self.link, |event, _| {
             let outcome = match event {
-                Event::Reply { command, line, .. } if line.status == Status::Err => {
-                    let refusal = Refusal::new(command, &line);
-                    Err(if command.is_login() {
-                        Error::Auth(refusal)
-                    } else {
-                        Error::Refused(refusal)
-                    })
-                }
                 // Capabilities and languages are advisory; a listing or a count that
                 // cannot be read whole must stop whatever depends on it.
                 Event::BadLine {
@@ -497,19 +512,29 @@ impl Client {
     /// the octets written.
     pub fn retr(&mut self, msg: u32, sink: &mut impl Write) -> Result<u64, Error> {
         let mut written = 0u64;
+        let mut refused = None;
         self.fetch(&[msg], |piece| {
-            if let Fetched::Data { data, .. } = piece {
-                sink.write_all(data)?;
-                written += data.len() as u64;
+            match piece {
+                Fetched::Data { data, .. } => {
+                    sink.write_all(data)?;
+                    written += data.len() as u64;
+                }
+                Fetched::Refused { refusal, .. } => refused = Some(refusal),
+                Fetched::End { .. } => {}
             }
             Ok(())
         })?;
+        if let Some(refusal) = refused {
+            return Err(Error::Refused(refusal));
+        }
         sink.flush().map_err(Error::Sink)?;
         Ok(written)
     }
 
     /// RETR of many messages, pipelined when the server offers PIPELINING (RFC 2449
-    /// section 6.6), one at a time otherwise; each piece goes to `sink` in order.
+    /// section 6.6), one at a time otherwise; each piece goes to `sink` in order. A message
+    /// the server refuses is [`Fetched::Refused`], and the others go on; an error of the
+    /// sink stops at once (the connection is then mid-reply: end it).
     pub fn fetch(
         &mut self,
         msgs: &[u32],
@@ -522,13 +547,25 @@ impl Client {
                 ids.push((self.core.retr(msg)?, msg));
             }
             let msg_of = |id: CommandId| ids.iter().find(|(i, _)| *i == id).map_or(0, |&(_, m)| m);
-            self.run(|event| {
+            self.run_all(|event| {
                 let piece = match event {
                     Event::Body { id, data } => Fetched::Data {
                         msg: msg_of(id),
                         data,
                     },
                     Event::End { id } => Fetched::End { msg: msg_of(id) },
+                    Event::Reply {
+                        id, command, line, ..
+                    } if line.status == Status::Err => {
+                        let refusal = Refusal::new(command, &line);
+                        if command != CommandKind::Retr {
+                            return Err(Error::Refused(refusal));
+                        }
+                        Fetched::Refused {
+                            msg: msg_of(id),
+                            refusal,
+                        }
+                    }
                     _ => return Ok(()),
                 };
                 sink(piece).map_err(Error::Sink)

@@ -1,19 +1,14 @@
-//! The commands that read a mailbox: list, uidl, top, retr, fetch.
+//! The commands that read a mailbox: list, uidl, top, retr (fetch has its own file).
 
-use std::collections::BTreeSet;
-use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::Instant;
 
-use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
-use pop3_examples::local::{LocalStore, MaildirWriter, MboxWriter, SeenUids};
-use pop3_std::client::{Client, Fetched};
+use pop3_examples::local::PartialFile;
+use pop3_std::client::Client;
 use serde_json::json;
 
 use crate::exit::Failure;
-use crate::show;
+use crate::{interrupt, show};
 
 fn local(e: io::Error) -> Failure {
     Failure::Local(e.to_string())
@@ -102,16 +97,20 @@ pub(crate) fn retr(
 ) -> Result<(), Failure> {
     let written = match output {
         Some(path) => {
-            let mut file = io::BufWriter::new(
-                File::create(path)
-                    .map_err(|e| Failure::Local(format!("{}: {e}", path.display())))?,
-            );
-            let n = c.retr(msg, &mut file)?;
-            file.into_inner()
-                .map_err(|e| local(e.into_error()))?
-                .sync_all()
-                .map_err(local)?;
-            n
+            // Under a temporary name until whole: a failed or stopped download leaves
+            // nothing, and never a partial file under the name asked for.
+            let partial = PartialFile::create(path).map_err(local)?;
+            interrupt::guard(partial.undo());
+            let mut file = io::BufWriter::new(partial);
+            let n = c.retr(msg, &mut file);
+            interrupt::settle(|| -> Result<u64, Failure> {
+                let n = n?;
+                let partial = file.into_inner().map_err(|e| local(e.into_error()))?;
+                partial
+                    .finish()
+                    .map_err(|e| Failure::Local(format!("{}: {e}", path.display())))?;
+                Ok(n)
+            })?
         }
         None if json => {
             let mut buf = Vec::new();
@@ -140,154 +139,4 @@ pub(crate) fn retr(
         );
     }
     Ok(())
-}
-
-/// Options of `fetch`.
-#[derive(Args, Debug)]
-pub(crate) struct FetchArgs {
-    /// Deliver into this Maildir (created if missing).
-    #[arg(long, conflicts_with = "mbox")]
-    pub(crate) maildir: Option<PathBuf>,
-    /// Append to this mbox file instead.
-    #[arg(long)]
-    pub(crate) mbox: Option<PathBuf>,
-    /// Leave mail on the server, and fetch only messages not fetched before (by UIDL).
-    #[arg(long)]
-    pub(crate) keep: bool,
-    /// Where --keep records what was fetched (default: .pop3-uidl in the Maildir, or
-    /// MBOX.uidl beside the mbox).
-    #[arg(long)]
-    pub(crate) state: Option<PathBuf>,
-}
-
-/// What a fetch did.
-pub(crate) struct Fetch {
-    pub(crate) fetched: usize,
-    pub(crate) octets: u64,
-    pub(crate) deleted: usize,
-    pub(crate) skipped: usize,
-    pub(crate) seconds: f64,
-}
-
-/// Downloads every message (or, with --keep, every new one) into the local store; each is
-/// deleted on the server only after it is durable here.
-pub(crate) fn fetch(
-    mut c: Client,
-    args: &FetchArgs,
-    show_progress: bool,
-) -> Result<Fetch, Failure> {
-    let (mut store, default_state): (Box<dyn LocalStore>, PathBuf) =
-        match (&args.maildir, &args.mbox) {
-            (Some(dir), _) => (
-                Box::new(MaildirWriter::open(dir).map_err(local)?),
-                dir.join(".pop3-uidl"),
-            ),
-            (None, Some(mbox)) => (
-                Box::new(MboxWriter::open(mbox).map_err(local)?),
-                mbox.with_extension("uidl"),
-            ),
-            (None, None) => {
-                return Err(Failure::Usage(
-                    "fetch needs --maildir DIR or --mbox FILE".into(),
-                ));
-            }
-        };
-    let list = c.list()?;
-    let uids: Vec<(u32, String)> = c.uidl().unwrap_or_default();
-    let uid_of = |msg: u32| uids.iter().find(|(m, _)| *m == msg).map(|(_, u)| u.clone());
-    let mut seen = if args.keep {
-        let path = args.state.clone().unwrap_or(default_state);
-        if uids.is_empty() {
-            return Err(Failure::Protocol(
-                "--keep needs UIDL, which this server does not offer".into(),
-            ));
-        }
-        Some(SeenUids::load(&path).map_err(local)?)
-    } else {
-        None
-    };
-    let wanted: Vec<(u32, u64)> = list
-        .iter()
-        .copied()
-        .filter(|(m, _)| match (&seen, uid_of(*m)) {
-            (Some(seen), Some(uid)) => !seen.contains(&uid),
-            _ => true,
-        })
-        .collect();
-    let total: u64 = wanted.iter().map(|(_, s)| s).sum();
-    let bar = if show_progress {
-        ProgressBar::new(total)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:>14} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    let started = Instant::now();
-    let msgs: Vec<u32> = wanted.iter().map(|(m, _)| *m).collect();
-    let mut stored: Vec<u32> = Vec::new();
-    let mut current: Option<u32> = None;
-    let mut octets = 0u64;
-    let mut fail: Option<io::Error> = None;
-    let result = c.fetch(&msgs, |piece| {
-        let msg = match piece {
-            Fetched::Data { msg, .. } | Fetched::End { msg } => msg,
-        };
-        if current != Some(msg) {
-            store.begin()?;
-            current = Some(msg);
-        }
-        match piece {
-            Fetched::Data { data, .. } => {
-                store.write(data)?;
-                octets += data.len() as u64;
-                bar.inc(data.len() as u64);
-            }
-            Fetched::End { msg } => {
-                store.commit()?;
-                current = None;
-                stored.push(msg);
-                if let (Some(seen), Some(uid)) = (seen.as_mut(), uid_of(msg))
-                    && let Err(e) = seen.add(&uid)
-                {
-                    fail.get_or_insert(e);
-                }
-                bar.set_message(format!("{}/{} msgs", stored.len(), msgs.len()));
-            }
-        }
-        Ok(())
-    });
-    bar.finish_and_clear();
-    if let Some(e) = fail {
-        return Err(local(e));
-    }
-    result?;
-    let mut deleted = 0;
-    if let Some(seen) = seen.as_mut() {
-        let present: BTreeSet<String> = uids.iter().map(|(_, u)| u.clone()).collect();
-        seen.retain(&present).map_err(local)?;
-    } else {
-        // Only what is durable here is deleted there; the server removes it at QUIT.
-        for &msg in &stored {
-            c.dele(msg)?;
-            deleted += 1;
-        }
-    }
-    let update = c.quit()?;
-    if deleted > 0 && !update {
-        return Err(Failure::Protocol(
-            "the server did not confirm the deletions at QUIT".into(),
-        ));
-    }
-    Ok(Fetch {
-        fetched: stored.len(),
-        octets,
-        deleted,
-        skipped: list.len() - wanted.len(),
-        seconds: started.elapsed().as_secs_f64(),
-    })
 }

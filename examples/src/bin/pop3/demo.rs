@@ -9,8 +9,8 @@ use pop3_std::client::{Connect, Tls};
 use pop3_std::tls::Trust;
 use serde_json::json;
 
-use crate::commands::{FetchArgs, fetch};
 use crate::exit::Failure;
+use crate::fetch::{FetchArgs, fetch};
 use crate::show;
 
 const MESSAGES: usize = 60;
@@ -83,6 +83,7 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
         mbox: None,
         keep: true,
         state: None,
+        max_size: u64::MAX,
     };
     say(format!(
         "Fetching every message into the Maildir {} ...",

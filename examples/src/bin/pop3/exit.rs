@@ -87,6 +87,9 @@ impl From<Error> for Failure {
             Error::Usage(pop3_proto::client::UsageError::TlsRequired) => {
                 Failure::Tls(format!("{text}: the server offers no TLS for the login"))
             }
+            // An argument the protocol cannot carry: message 0, a user name with a line
+            // break. The user's to change.
+            Error::Usage(pop3_proto::client::UsageError::BadArgument(_)) => Failure::Usage(text),
             _ => Failure::Protocol(text),
         }
     }

@@ -5,6 +5,8 @@ mod account;
 mod commands;
 mod demo;
 mod exit;
+mod fetch;
+mod interrupt;
 mod show;
 
 use std::io::IsTerminal;
@@ -15,8 +17,8 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use account::Account;
-use commands::FetchArgs;
 use exit::Failure;
+use fetch::FetchArgs;
 
 /// A POP3 client: list, read and download mail. TLS by default.
 #[derive(Parser, Debug)]
@@ -42,6 +44,7 @@ enum Command {
     /// Show the header and the first LINES body lines of message N.
     Top {
         /// The message number.
+        #[arg(value_parser = clap::value_parser!(u32).range(1..))]
         msg: u32,
         /// Body lines after the header.
         #[arg(default_value_t = 0)]
@@ -50,6 +53,7 @@ enum Command {
     /// Download message N (to standard output, or a file).
     Retr {
         /// The message number.
+        #[arg(value_parser = clap::value_parser!(u32).range(1..))]
         msg: u32,
         /// Write it to this file (fsynced).
         #[arg(long, short = 'o')]
@@ -60,9 +64,22 @@ enum Command {
     Fetch(FetchArgs),
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+/// How a run that did not fail ended.
+enum Outcome {
+    /// Everything asked for was done.
+    Done,
+    /// Some messages were left on the server and reported (exit 8).
+    Partial,
+}
+
+/// The exit code of a fetch that left some messages on the server.
+const PARTIAL: u8 = 8;
+
+fn run(cli: Cli) -> Result<Outcome, Failure> {
     let command = match (cli.command, cli.account.given()) {
-        (None, false) | (Some(Command::Demo), _) => return demo::run(cli.json),
+        (None, false) | (Some(Command::Demo), _) => {
+            return demo::run(cli.json).map(|()| Outcome::Done);
+        }
         (None, true) => Command::List,
         (Some(c), _) => c,
     };
@@ -75,33 +92,27 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Retr { msg, output } => commands::retr(&mut client, msg, output.as_ref(), json)?,
         Command::Fetch(args) => {
             let show = !json && std::io::stderr().is_terminal();
-            let done = commands::fetch(client, &args, show)?;
-            commands::emit(
-                json,
-                || {
-                    format!(
-                        "fetched {} messages ({} octets) in {:.2} s; {} deleted on the server; {} skipped as fetched before",
-                        done.fetched, done.octets, done.seconds, done.deleted, done.skipped
-                    )
-                },
-                || {
-                    json!({"fetched": done.fetched, "octets": done.octets, "deleted": done.deleted,
-                           "skipped": done.skipped, "seconds": done.seconds})
-                },
-            );
-            return Ok(());
+            let done = fetch::fetch(client, &args, show)?;
+            done.report(json);
+            return Ok(if done.partial() {
+                Outcome::Partial
+            } else {
+                Outcome::Done
+            });
         }
         Command::Demo => unreachable!("handled above"),
     }
     client.quit()?;
-    Ok(())
+    Ok(Outcome::Done)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
+    interrupt::install();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => ExitCode::from(PARTIAL),
         Err(f) => {
             if json {
                 println!(
