@@ -8,7 +8,7 @@ use embedded_io::{Read, Write};
 use heapless::Vec;
 use pop3_proto::client::{Client, Event, Refusal, State};
 use pop3_proto::io::ClientError;
-use pop3_proto::io::blocking::{Clock, drive, establish, login};
+use pop3_proto::io::blocking::{Clock, drive, establish, login_auto};
 use pop3_proto::sasl::Credentials;
 
 /// The longest unique-id (RFC 1939 section 7).
@@ -85,6 +85,9 @@ impl<E> From<ClientError<E>> for CheckError<E> {
     fn from(e: ClientError<E>) -> Self {
         match e {
             ClientError::Refused(r) if r.is_login() => CheckError::LoginRefused(r),
+            ClientError::Usage(pop3_proto::client::UsageError::NoLoginMethod) => {
+                CheckError::NoLoginMethod
+            }
             other => CheckError::Step(other),
         }
     }
@@ -171,10 +174,7 @@ where
     if !establish(client, io, handshake, |_| {})? {
         return Err(CheckError::Unavailable);
     }
-    let method = client
-        .preferred_login(creds)
-        .ok_or(CheckError::NoLoginMethod)?;
-    login(client, io, method, creds, |_| {})?;
+    login_auto(client, io, creds, |_| {})?;
 
     // The unique-ids not seen before, at most N per check.
     let mut fresh: Vec<(u32, Uid), N> = Vec::new();

@@ -31,7 +31,16 @@ fn mailbox(
     messages: Vec<Vec<u8>>,
     tweak: impl Fn(&str) -> Option<Answer> + Send + Sync + 'static,
 ) -> Scripted {
-    Scripted::start(send("+OK scripted\r\n"), move |line| {
+    mailbox_greeting("+OK scripted\r\n", messages, tweak)
+}
+
+/// [`mailbox`] with another greeting.
+fn mailbox_greeting(
+    greeting: &str,
+    messages: Vec<Vec<u8>>,
+    tweak: impl Fn(&str) -> Option<Answer> + Send + Sync + 'static,
+) -> Scripted {
+    Scripted::start(send(greeting), move |line| {
         if let Some(a) = tweak(line) {
             return a;
         }
@@ -485,4 +494,62 @@ fn an_interrupted_fetch_leaves_nothing_in_tmp() {
     );
     assert!(files_in(&dir.join("new")).is_empty());
     assert!(!server.lines().iter().any(|l| l.starts_with("DELE")));
+}
+
+const APOP_GREETING: &str = "+OK ready <1896.697170952@dbc.mtview.ca.us>\r\n";
+
+/// Issue: there was no way to choose the login method. `--auth` names one; it is used
+/// exactly, and one the server does not offer is an error with nothing sent.
+#[test]
+fn auth_names_the_login_method_and_an_unoffered_one_is_refused_before_sending() {
+    let server = mailbox_greeting(APOP_GREETING, vec![message(1, 100)], |_| None);
+    let out = pop3(&server)
+        .args(["--auth", "USER", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let lines = server.lines();
+    assert!(lines.contains(&"USER u".into()), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.starts_with("APOP")), "{lines:?}");
+
+    let out = pop3(&server)
+        .args(["--auth", "cram-md5", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(
+        text(&out).contains("does not offer the login method AUTH CRAM-MD5"),
+        "{}",
+        text(&out)
+    );
+    assert!(!server.lines().iter().any(|l| l.starts_with("AUTH")));
+
+    let out = pop3(&server)
+        .args(["--auth", "KERBEROS", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+/// With `--auth auto` over plain TCP, a refused APOP is not followed by the password in
+/// cleartext (over TLS it is: see pop3-std's Mailutils test); the error says what was
+/// refused.
+#[test]
+fn a_refused_apop_without_tls_ends_the_login_and_says_so() {
+    let server = mailbox_greeting(APOP_GREETING, vec![], |line| {
+        line.starts_with("APOP")
+            .then(|| send("-ERR [AUTH] no APOP secret\r\n"))
+    });
+    let out = pop3(&server).arg("list").output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(
+        text(&out).contains("APOP refused: -ERR [AUTH] no APOP secret"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !server.lines().iter().any(|l| l.starts_with("PASS")),
+        "{:?}",
+        server.lines()
+    );
 }

@@ -235,3 +235,156 @@ fn commands_issued_from_the_handler_go_out_in_the_same_call() {
         );
     }
 }
+
+/// A client over (pretend) TLS: the fallback rules depend on it.
+fn tls_client() -> Client {
+    Client::new(
+        client::Config::default(),
+        Transport::Tls,
+        Instant::from_millis(0),
+    )
+}
+
+/// Reads the greeting and the capabilities.
+fn greeted(c: &mut Client, io: &mut Scripted) {
+    drive(c, io, |_, _| ControlFlow::Continue(())).unwrap();
+    c.capa().unwrap();
+    drive(c, io, |_, _| ControlFlow::Continue(())).unwrap();
+}
+
+fn written_lines(io: &Scripted) -> Vec<String> {
+    String::from_utf8_lossy(&io.written)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+const APOP_GREETING: &[u8] = b"+OK ready <1896.697170952@dbc.mtview.ca.us>\r\n";
+
+/// RFC 1939 section 7: a timestamp says the server implements APOP, not that this user has
+/// an APOP secret (GNU Mailutils refuses such users with [AUTH]). Over TLS the login falls
+/// back, once, to a method that sends the password; the refusals are all seen.
+#[test]
+fn a_refused_apop_falls_back_to_user_pass_over_tls() {
+    use pop3_proto::client::{LoginMethod, Refusal};
+    use pop3_proto::codec::RespCodeKind;
+    use pop3_proto::io::blocking::login_auto;
+    use pop3_proto::sasl::Credentials;
+    let creds = Credentials::password(b"mrose", b"tanstaaf");
+    let mut io = scripted(
+        &[
+            APOP_GREETING,
+            b"+OK\r\nUSER\r\nRESP-CODES\r\n.\r\n",
+            b"-ERR [AUTH] no APOP secret for this user\r\n",
+            b"+OK\r\n",
+            b"+OK maildrop ready\r\n",
+        ],
+        usize::MAX,
+        false,
+    );
+    let mut c = tls_client();
+    greeted(&mut c, &mut io);
+    let mut refusals: Vec<Refusal> = Vec::new();
+    let method = login_auto(&mut c, &mut io, &creds, |e| refusals.extend(e.refusal())).unwrap();
+    assert_eq!(method, LoginMethod::UserPass);
+    assert_eq!(
+        refusals,
+        [Refusal {
+            command: client::CommandKind::Apop,
+            code: Some(RespCodeKind::Auth)
+        }]
+    );
+    let lines = written_lines(&io);
+    assert!(lines[1].starts_with("APOP mrose "), "{lines:?}");
+    assert_eq!(lines[2..], ["USER mrose", "PASS tanstaaf"]);
+}
+
+#[test]
+fn no_fallback_without_tls_for_a_locked_maildrop_or_after_the_password_was_sent() {
+    use pop3_proto::client::CommandKind;
+    use pop3_proto::io::blocking::login_auto;
+    use pop3_proto::sasl::Credentials;
+    let creds = Credentials::password(b"mrose", b"tanstaaf");
+    let cases: [(&str, Client, &[&[u8]], CommandKind); 3] = [
+        (
+            // A forged refusal must not draw the password out in cleartext.
+            "cleartext",
+            client(),
+            &[
+                APOP_GREETING,
+                b"+OK\r\nUSER\r\n.\r\n",
+                b"-ERR [AUTH] no\r\n",
+            ],
+            CommandKind::Apop,
+        ),
+        (
+            "in use",
+            tls_client(),
+            &[
+                APOP_GREETING,
+                b"+OK\r\nUSER\r\n.\r\n",
+                b"-ERR [IN-USE] locked\r\n",
+            ],
+            CommandKind::Apop,
+        ),
+        (
+            "password sent",
+            tls_client(),
+            &[
+                b"+OK ready\r\n",
+                b"+OK\r\nSASL PLAIN\r\nUSER\r\n.\r\n",
+                b"-ERR [AUTH] wrong\r\n",
+            ],
+            CommandKind::Auth,
+        ),
+    ];
+    for (name, mut c, script, refused) in cases {
+        let mut io = scripted(script, usize::MAX, false);
+        greeted(&mut c, &mut io);
+        match login_auto(&mut c, &mut io, &creds, |_| {}) {
+            Err(ClientError::Refused(r)) => assert_eq!(r.command, refused, "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(written_lines(&io).len(), 2, "{name}: one attempt only");
+    }
+}
+
+#[test]
+fn a_refused_cram_md5_falls_back_to_plain_and_a_token_finds_no_method_without_bearer() {
+    use pop3_proto::client::{LoginMethod, UsageError};
+    use pop3_proto::codec::Mechanism;
+    use pop3_proto::io::blocking::login_auto;
+    use pop3_proto::sasl::Credentials;
+    let creds = Credentials::password(b"mrose", b"tanstaaf");
+    let mut io = scripted(
+        &[
+            b"+OK ready\r\n",
+            b"+OK\r\nSASL CRAM-MD5 PLAIN\r\nUSER\r\n.\r\n",
+            b"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UuZXhhbXBsZS5uZXQ+\r\n",
+            b"-ERR password stored hashed\r\n",
+            b"+OK\r\n",
+        ],
+        usize::MAX,
+        false,
+    );
+    let mut c = tls_client();
+    greeted(&mut c, &mut io);
+    let method = login_auto(&mut c, &mut io, &creds, |_| {}).unwrap();
+    assert_eq!(method, LoginMethod::Sasl(Mechanism::Plain));
+    let lines = written_lines(&io);
+    assert_eq!(lines[1], "AUTH CRAM-MD5");
+    assert!(lines[3].starts_with("AUTH PLAIN "), "{lines:?}");
+
+    let token = Credentials::bearer(b"mrose", b"ya29");
+    let mut io = scripted(
+        &[b"+OK ready\r\n", b"+OK\r\nUSER\r\n.\r\n"],
+        usize::MAX,
+        false,
+    );
+    let mut c = tls_client();
+    greeted(&mut c, &mut io);
+    match login_auto(&mut c, &mut io, &token, |_| {}) {
+        Err(ClientError::Usage(UsageError::NoLoginMethod)) => {}
+        other => panic!("{other:?}"),
+    }
+}

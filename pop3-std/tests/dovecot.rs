@@ -84,7 +84,8 @@ fn a_wrong_password_is_an_auth_error_with_its_code() {
         let creds = Credentials::password(USER.as_bytes(), b"wrong");
         match c.login_by(method, &creds) {
             Err(Error::Auth(r)) => {
-                assert_eq!(r.kind, Some(RespCodeKind::Auth), "{method:?}: {r}");
+                assert_eq!(r.len(), 1, "one method asked for, one tried: {r:?}");
+                assert_eq!(r[0].kind, Some(RespCodeKind::Auth), "{method:?}: {}", r[0]);
             }
             other => panic!("{method:?}: expected an auth error, got {other:?}"),
         }

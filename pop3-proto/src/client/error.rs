@@ -108,6 +108,9 @@ pub enum UsageError {
     NoApopTimestamp,
     /// This client does not implement the mechanism, or not with these credentials.
     UnsupportedMechanism,
+    /// The server offers no login method these credentials can use (no bearer mechanism
+    /// for a token, say).
+    NoLoginMethod,
     /// The server did not advertise the capability this command needs (UTF8, LANG).
     NotAdvertised {
         /// The command.
@@ -148,6 +151,9 @@ impl fmt::Display for UsageError {
                 f.write_str("refusing to send credentials without TLS: issue STLS first")
             }
             UsageError::NoApopTimestamp => f.write_str("the greeting has no valid APOP timestamp"),
+            UsageError::NoLoginMethod => {
+                f.write_str("the server offers no login method for these credentials")
+            }
             UsageError::UnsupportedMechanism => {
                 f.write_str("SASL mechanism not implemented for these credentials")
             }

@@ -1,7 +1,9 @@
 //! Which way to log in: the strongest method that both the server and the credentials allow.
 
-use super::{CommandId, CommandKind, Event, Session, UsageError};
-use crate::codec::{Mechanism, Timestamp};
+use core::fmt;
+
+use super::{CommandId, CommandKind, Event, Refusal, Session, UsageError};
+use crate::codec::{Escaped, Mechanism, RespCodeKind, Timestamp};
 use crate::sasl::{Credentials, Mech};
 
 /// A way to log in, as [`Session::preferred_login`] picks it.
@@ -28,6 +30,13 @@ const PASSWORD_MECHANISMS: [Mechanism<'static>; 4] = [
 ];
 /// Bearer mechanisms, standard first.
 const BEARER_MECHANISMS: [Mechanism<'static>; 2] = [Mechanism::OAuthBearer, Mechanism::XOAuth2];
+/// The methods that send the password itself (inside TLS), in the order a fallback tries
+/// them.
+const PLAIN_PASSWORD: [LoginMethod; 3] = [
+    LoginMethod::Sasl(Mechanism::Plain),
+    LoginMethod::Sasl(Mechanism::Login),
+    LoginMethod::UserPass,
+];
 
 impl<const TX: usize, const Q: usize> Session<TX, Q> {
     /// The strongest login method the server offers for these credentials: a SASL
@@ -59,7 +68,59 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
     }
 }
 
+impl<const TX: usize, const Q: usize> Session<TX, Q> {
+    /// The method to try after `refused` was refused with `refusal`, if one is worth a
+    /// try. A method that proves the password without sending it (APOP, CRAM-MD5,
+    /// SCRAM-SHA-256) needs the server to hold a secret in a form it may not have for this
+    /// user: RFC 1939 section 7 notes that a timestamp in the greeting says the server
+    /// implements APOP, not that every user can use it (GNU Mailutils refuses APOP with
+    /// `[AUTH]` to users without an APOP secret). So after such a method is refused with
+    /// `[AUTH]` or no code, the first offered method that sends the password (PLAIN, LOGIN,
+    /// USER/PASS) is next, once, and only over TLS: without it, a forged refusal would
+    /// draw out a password that the refused method kept off the wire. A refusal of a
+    /// method that sent the password ends the login (trying the same password again only
+    /// adds failed logins), and so do `[IN-USE]`, `[LOGIN-DELAY]` and `[SYS/...]`: the
+    /// mailbox, not the method, is the matter.
+    pub fn fallback_login(
+        &self,
+        creds: &Credentials<'_>,
+        refused: LoginMethod,
+        refusal: Refusal,
+    ) -> Option<LoginMethod> {
+        let method_matter = matches!(refusal.code, None | Some(RespCodeKind::Auth));
+        if refused.sends_secret() || !method_matter || !self.is_tls() {
+            return None;
+        }
+        let Credentials::Password { .. } = creds else {
+            return None;
+        };
+        PLAIN_PASSWORD.into_iter().find(|m| self.offers(*m))
+    }
+
+    /// Whether the server offers `method`: a SASL mechanism listed in CAPA, APOP with a
+    /// timestamp in the greeting, USER/PASS when CAPA lists USER (RFC 2449 section 6.3) or
+    /// when there was no CAPA to say (RFC 1939).
+    pub fn offers(&self, method: LoginMethod) -> bool {
+        let caps = self.capabilities();
+        match method {
+            LoginMethod::Sasl(mech) => caps.sasl_mechanism(mech),
+            LoginMethod::Apop => Timestamp::new(&self.timestamp).is_some(),
+            LoginMethod::UserPass => caps.user() || !caps.known(),
+        }
+    }
+}
+
 impl LoginMethod {
+    /// Whether the secret itself goes to the server (inside TLS, where there is TLS):
+    /// USER/PASS, PLAIN, LOGIN, and the bearer mechanisms with their token.
+    pub fn sends_secret(self) -> bool {
+        match self {
+            LoginMethod::UserPass => true,
+            LoginMethod::Apop => false,
+            LoginMethod::Sasl(m) => !matches!(m, Mechanism::CramMd5 | Mechanism::ScramSha256),
+        }
+    }
+
     /// Issues the first command of this login: USER, APOP, or AUTH. Then give every event
     /// to [`LoginMethod::on_event`] until the reply that ends the login.
     pub fn start<const TX: usize, const Q: usize>(
@@ -99,6 +160,16 @@ impl LoginMethod {
             ) if line.is_ok() => session.pass(password.expose()).map(|_| ()),
             (LoginMethod::Sasl(_), Event::SaslChallenge { .. }, _) => session.sasl_continue(creds),
             _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for LoginMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoginMethod::UserPass => f.write_str("USER/PASS"),
+            LoginMethod::Apop => f.write_str("APOP"),
+            LoginMethod::Sasl(m) => write!(f, "AUTH {}", Escaped(m.name())),
         }
     }
 }

@@ -1,8 +1,37 @@
 //! How a multi-step exchange ended, judged from what its loop saw: written once for the
 //! blocking and the async flavour.
 
-use crate::client::{Client, Error, Refusal, State, UsageError};
+use crate::client::{Client, Error, LoginMethod, Refusal, State, UsageError};
 use crate::io::ClientError;
+use crate::sasl::Credentials;
+
+/// The first method of an automatic login: the strongest offered.
+pub(crate) fn first_login<E, const RX: usize, const TX: usize, const Q: usize>(
+    client: &Client<RX, TX, Q>,
+    creds: &Credentials<'_>,
+) -> Result<LoginMethod, ClientError<E>> {
+    client
+        .preferred_login(creds)
+        .ok_or(ClientError::Usage(UsageError::NoLoginMethod))
+}
+
+/// What follows a login attempt that ended with `outcome`: the method to try next, or the
+/// end (the method that succeeded, or why none did). Shared by both flavours.
+pub(crate) fn after_login<E, const RX: usize, const TX: usize, const Q: usize>(
+    client: &Client<RX, TX, Q>,
+    creds: &Credentials<'_>,
+    method: LoginMethod,
+    outcome: Result<(), ClientError<E>>,
+) -> Result<Result<LoginMethod, ClientError<E>>, LoginMethod> {
+    match outcome {
+        Ok(()) => Ok(Ok(method)),
+        Err(ClientError::Refused(r)) => match client.fallback_login(creds, method, r) {
+            Some(next) => Err(next),
+            None => Ok(Err(ClientError::Refused(r))),
+        },
+        Err(e) => Ok(Err(e)),
+    }
+}
 
 /// How a login ended, from what the loop saw. Shared by both flavours.
 pub(crate) fn login_outcome<E, const RX: usize, const TX: usize, const Q: usize>(

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io;
 
-use pop3_proto::client::{self, CommandKind, UsageError};
+use pop3_proto::client::{self, CommandKind, LoginMethod, UsageError};
 use pop3_proto::codec::{Escaped, RespCodeKind, StatusLine};
 use pop3_proto::io::ClientError;
 
@@ -52,9 +52,12 @@ pub enum Error {
     Connection(io::Error),
     /// The TLS handshake or a TLS record failed (certificate, host name, protocol).
     Tls(io::Error),
-    /// The server refused the login: see the response code (`AUTH`, `IN-USE`,
-    /// `LOGIN-DELAY`, `SYS/TEMP`, `SYS/PERM`).
-    Auth(Refusal),
+    /// The server refused the login: every refusal, in order, one per method tried (see
+    /// the response code of the last: `AUTH`, `IN-USE`, `LOGIN-DELAY`, `SYS/TEMP`,
+    /// `SYS/PERM`).
+    Auth(Vec<Refusal>),
+    /// The login method asked for is not one the server offers.
+    NotOffered(LoginMethod),
     /// The server answered a command with `-ERR`.
     Refused(Refusal),
     /// The server broke the protocol, closed early, or did not answer in time.
@@ -124,6 +127,7 @@ impl From<ClientError<io::Error>> for Error {
             ClientError::Io(e) => Error::from_io(e),
             ClientError::Handshake(e) => Error::from_handshake(e),
             ClientError::Session(e) => Error::Protocol(e),
+            ClientError::Usage(UsageError::NoLoginMethod) => Error::NoLoginMethod,
             ClientError::Usage(e) => Error::Usage(e),
             ClientError::Refused(r) => {
                 let refusal = Refusal {
@@ -133,7 +137,7 @@ impl From<ClientError<io::Error>> for Error {
                     text: String::new(),
                 };
                 if r.is_login() {
-                    Error::Auth(refusal)
+                    Error::Auth(vec![refusal])
                 } else {
                     Error::Refused(refusal)
                 }
@@ -153,7 +157,19 @@ impl fmt::Display for Error {
         match self {
             Error::Connection(e) => write!(f, "connection failed: {e}"),
             Error::Tls(e) => write!(f, "TLS failed: {e}"),
-            Error::Auth(r) => write!(f, "login failed: {r}"),
+            Error::Auth(refusals) => {
+                f.write_str("login failed: ")?;
+                for (i, r) in refusals.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; then ")?;
+                    }
+                    write!(f, "{r}")?;
+                }
+                Ok(())
+            }
+            Error::NotOffered(method) => {
+                write!(f, "the server does not offer the login method {method}")
+            }
             Error::Refused(r) => write!(f, "{r}"),
             Error::Protocol(e) => write!(f, "protocol error: {e}"),
             Error::Usage(e) => write!(f, "not possible now: {e}"),

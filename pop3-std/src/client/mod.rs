@@ -16,7 +16,7 @@ use pop3_proto::client::{
     self as core, CommandId, CommandKind, Event, LoginMethod, Security, State, Transport,
 };
 use pop3_proto::codec::{Status, Strictness};
-use pop3_proto::io::blocking::{drive, login, start_tls};
+use pop3_proto::io::blocking::{drive, login, login_auto, start_tls};
 use pop3_proto::sasl::Credentials;
 
 use crate::tls::Trust;
@@ -280,7 +280,7 @@ impl Client {
             Event::Reply { command, line, .. } if line.status == Status::Err => {
                 let refusal = Refusal::new(command, &line);
                 Err(if command.is_login() {
-                    Error::Auth(refusal)
+                    Error::Auth(vec![refusal])
                 } else {
                     Error::Refused(refusal)
                 })
@@ -388,42 +388,55 @@ impl Client {
     /// SCRAM-SHA-256, CRAM-MD5, PLAIN or LOGIN, then APOP, then USER/PASS.
     pub fn login(&mut self, user: &str, password: &str) -> Result<(), Error> {
         self.login_with(&Credentials::password(user.as_bytes(), password.as_bytes()))
+            .map(|_| ())
     }
 
     /// Logs in with an OAuth 2.0 access token: OAUTHBEARER or XOAUTH2.
     pub fn login_oauth(&mut self, user: &str, token: &str) -> Result<(), Error> {
         self.login_with(&Credentials::bearer(user.as_bytes(), token.as_bytes()))
+            .map(|_| ())
     }
 
-    /// Logs in with `creds`, choosing the method as [`Client::login`] does. A password
-    /// without a SCRAM nonce gets a fresh one.
-    pub fn login_with(&mut self, creds: &Credentials<'_>) -> Result<(), Error> {
-        let nonce = nonce::scram_nonce();
-        let creds = nonce::attach(creds, nonce.as_ref().map_or(&[][..], |n| &n[..]));
-        let method = self
-            .core
-            .preferred_login(&creds)
-            .ok_or(Error::NoLoginMethod)?;
-        self.login_by(method, &creds)
-    }
-
-    /// Logs in with exactly this method. A password without a SCRAM nonce gets a fresh one.
-    pub fn login_by(&mut self, method: LoginMethod, creds: &Credentials<'_>) -> Result<(), Error> {
+    /// Logs in with `creds`, choosing the method as [`Client::login`] does: the strongest
+    /// offered, then the one fallback the core allows when it is refused
+    /// ([`core::Session::fallback_login`]). A password without a SCRAM nonce gets a fresh
+    /// one. Returns the method that succeeded; [`Error::Auth`] lists every refusal.
+    pub fn login_with(&mut self, creds: &Credentials<'_>) -> Result<LoginMethod, Error> {
         let nonce = nonce::scram_nonce();
         let creds = &nonce::attach(creds, nonce.as_ref().map_or(&[][..], |n| &n[..]));
-        let mut refusal = None;
-        let logged_in = login(&mut *self.core, &mut self.link, method, creds, |event| {
-            if let Event::Reply { command, line, .. } = event
-                && line.status == Status::Err
-            {
-                refusal = Some(Refusal::new(command, &line));
-            }
+        let mut refusals = Vec::new();
+        let outcome = login_auto(&mut *self.core, &mut self.link, creds, |event| {
+            refusals.extend(login_refusal(&event));
         });
-        match (logged_in, refusal) {
-            (Ok(()), _) => Ok(()),
-            // The refusal with the server's text, as the events carried it.
-            (Err(pop3_proto::io::ClientError::Refused(_)), Some(r)) => Err(Error::Auth(r)),
-            (Err(e), _) => Err(e.into()),
+        Self::login_result(outcome, refusals)
+    }
+
+    /// Logs in with exactly this method, with no fallback; a method the server does not
+    /// offer is [`Error::NotOffered`]. A password without a SCRAM nonce gets a fresh one.
+    pub fn login_by(&mut self, method: LoginMethod, creds: &Credentials<'_>) -> Result<(), Error> {
+        if !self.core.offers(method) {
+            return Err(Error::NotOffered(method));
+        }
+        let nonce = nonce::scram_nonce();
+        let creds = &nonce::attach(creds, nonce.as_ref().map_or(&[][..], |n| &n[..]));
+        let mut refusals = Vec::new();
+        let outcome = login(&mut *self.core, &mut self.link, method, creds, |event| {
+            refusals.extend(login_refusal(&event));
+        });
+        Self::login_result(outcome.map(|()| method), refusals).map(|_| ())
+    }
+
+    /// A login's result, with the server's words for every refusal the events carried.
+    fn login_result(
+        outcome: Result<LoginMethod, pop3_proto::io::ClientError<io::Error>>,
+        refusals: Vec<Refusal>,
+    ) -> Result<LoginMethod, Error> {
+        match outcome {
+            Ok(method) => Ok(method),
+            Err(pop3_proto::io::ClientError::Refused(_)) if !refusals.is_empty() => {
+                Err(Error::Auth(refusals))
+            }
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -604,5 +617,15 @@ impl Client {
             Ok(())
         })?;
         Ok(update)
+    }
+}
+
+/// The refusal in `event` if it is the `-ERR` to a login command, with the server's text.
+fn login_refusal(event: &Event<'_>) -> Option<Refusal> {
+    match event {
+        Event::Reply { command, line, .. } if line.status == Status::Err && command.is_login() => {
+            Some(Refusal::new(*command, line))
+        }
+        _ => None,
     }
 }

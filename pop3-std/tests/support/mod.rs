@@ -4,6 +4,7 @@
 
 pub(crate) mod dovecot;
 pub(crate) mod mail;
+pub(crate) mod mailutils;
 pub(crate) mod ours;
 pub(crate) mod pki;
 

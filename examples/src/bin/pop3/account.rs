@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use pop3_proto::client::LoginMethod;
+use pop3_proto::codec::Mechanism;
+use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Client, Connect, Tls};
 use pop3_std::tls::Trust;
 
@@ -48,6 +51,12 @@ pub(crate) struct Account {
     /// Log in with an OAuth 2.0 access token read from this environment variable.
     #[arg(long, global = true, value_name = "VAR")]
     pub(crate) oauth_token_env: Option<String>,
+    /// How to log in: auto (the strongest the server offers, falling back from APOP,
+    /// CRAM-MD5 or SCRAM-SHA-256 to a method that sends the password, over TLS only), or
+    /// exactly one of USER, APOP, PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256, XOAUTH2,
+    /// OAUTHBEARER (an error if the server does not offer it; no fallback).
+    #[arg(long, global = true, default_value = "auto", value_parser = parse_auth)]
+    pub(crate) auth: Auth,
     /// Seconds the server may stay silent while a reply is due.
     #[arg(long, global = true, default_value_t = 60)]
     pub(crate) timeout: u64,
@@ -78,6 +87,33 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `--auth`: automatic, or one method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Auth {
+    Auto,
+    Exactly(LoginMethod),
+}
+
+fn parse_auth(s: &str) -> Result<Auth, String> {
+    let method = match s.to_ascii_uppercase().as_str() {
+        "AUTO" => return Ok(Auth::Auto),
+        "USER" => LoginMethod::UserPass,
+        "APOP" => LoginMethod::Apop,
+        "PLAIN" => LoginMethod::Sasl(Mechanism::Plain),
+        "LOGIN" => LoginMethod::Sasl(Mechanism::Login),
+        "CRAM-MD5" => LoginMethod::Sasl(Mechanism::CramMd5),
+        "SCRAM-SHA-256" => LoginMethod::Sasl(Mechanism::ScramSha256),
+        "XOAUTH2" => LoginMethod::Sasl(Mechanism::XOAuth2),
+        "OAUTHBEARER" => LoginMethod::Sasl(Mechanism::OAuthBearer),
+        _ => {
+            return Err(format!(
+                "{s:?}: use auto, USER, APOP, PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256, XOAUTH2 or OAUTHBEARER"
+            ));
+        }
+    };
+    Ok(Auth::Exactly(method))
 }
 
 /// The secret to log in with.
@@ -194,9 +230,13 @@ impl Account {
             connect = connect.trust(Trust::CaFile(ca.clone()));
         }
         let mut client = connect.connect()?;
-        let login = match secret {
-            Secret::Password(p) => client.login(&user, &p),
-            Secret::Token(t) => client.login_oauth(&user, &t),
+        let creds = match &secret {
+            Secret::Password(p) => Credentials::password(user.as_bytes(), p.as_bytes()),
+            Secret::Token(t) => Credentials::bearer(user.as_bytes(), t.as_bytes()),
+        };
+        let login = match self.auth {
+            Auth::Auto => client.login_with(&creds).map(|_| ()),
+            Auth::Exactly(method) => client.login_by(method, &creds),
         };
         if let Err(e) = login {
             // Still in AUTHORIZATION: say goodbye properly (nothing can change on the

@@ -81,7 +81,7 @@ impl From<Error> for Failure {
             Error::Connection(_) => Failure::Network(text),
             Error::Tls(_) => Failure::Tls(text),
             Error::NotTls => Failure::Plaintext(text),
-            Error::Auth(_) | Error::NoLoginMethod => Failure::Auth(text),
+            Error::Auth(_) | Error::NoLoginMethod | Error::NotOffered(_) => Failure::Auth(text),
             Error::Sink(_) => Failure::Local(text),
             Error::Protocol(pop3_proto::client::Error::TlsUnavailable) => Failure::Tls(text),
             Error::Usage(pop3_proto::client::UsageError::TlsRequired) => {

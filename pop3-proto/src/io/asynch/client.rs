@@ -7,7 +7,7 @@ use embedded_io_async::{Read, Write};
 
 use super::{Timer, flush, wait};
 use crate::client::{Client, Event, LoginMethod, Session, State};
-use crate::io::steps::{login_outcome, stls_refused};
+use crate::io::steps::{after_login, first_login, login_outcome, stls_refused};
 use crate::io::{ClientError, Drive};
 use crate::sasl::Credentials;
 
@@ -159,4 +159,28 @@ where
     })
     .await?;
     login_outcome(client, refused, failed)
+}
+
+/// The async [`login_auto`](crate::io::blocking::login_auto): the strongest method the
+/// server offers for `creds`, then the fallback the core allows
+/// ([`Session::fallback_login`]). Returns the method that succeeded.
+pub async fn login_auto<T, K, const RX: usize, const TX: usize, const Q: usize>(
+    client: &mut Client<RX, TX, Q>,
+    io: &mut T,
+    timer: &mut K,
+    creds: &Credentials<'_>,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<LoginMethod, ClientError<T::Error>>
+where
+    T: Read + Write,
+    K: Timer,
+{
+    let mut method = first_login(client, creds)?;
+    loop {
+        let outcome = login(client, io, timer, method, creds, &mut on_event).await;
+        match after_login(client, creds, method, outcome) {
+            Ok(end) => return end,
+            Err(next) => method = next,
+        }
+    }
 }

@@ -7,7 +7,7 @@ use embedded_io::{Read, Write};
 
 use super::{Clock, flush, wait};
 use crate::client::{Client, Event, LoginMethod, Session, State};
-use crate::io::steps::{login_outcome, stls_refused};
+use crate::io::steps::{after_login, first_login, login_outcome, stls_refused};
 use crate::io::{ClientError, Drive};
 use crate::sasl::Credentials;
 
@@ -146,4 +146,29 @@ where
         }
     })?;
     login_outcome(client, refused, failed)
+}
+
+/// Logs in with the strongest method the server offers for `creds`
+/// ([`Session::preferred_login`]) and, if it is refused, with the fallback the core allows
+/// ([`Session::fallback_login`]: from APOP, CRAM-MD5 or SCRAM to a method that sends the
+/// password, once, over TLS only). `on_event` sees every event, so the refusals of every
+/// attempt can be read there. Returns the method that succeeded; a refusal of the last
+/// attempt is [`ClientError::Refused`].
+pub fn login_auto<T, const RX: usize, const TX: usize, const Q: usize>(
+    client: &mut Client<RX, TX, Q>,
+    io: &mut T,
+    creds: &Credentials<'_>,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<LoginMethod, ClientError<T::Error>>
+where
+    T: Read + Write + Clock,
+{
+    let mut method = first_login(client, creds)?;
+    loop {
+        let outcome = login(client, io, method, creds, &mut on_event);
+        match after_login(client, creds, method, outcome) {
+            Ok(end) => return end,
+            Err(next) => method = next,
+        }
+    }
 }
