@@ -252,3 +252,39 @@ fn mail_checker_reports_new_mail_once_and_never_deletes() {
     );
     assert_eq!(s.stored(), 4);
 }
+
+/// A first contact with a server whose certificate is not trusted shows the fingerprint
+/// to pin; pinned with --fingerprint, the same server is trusted.
+#[test]
+fn an_untrusted_server_shows_its_fingerprint_and_can_be_pinned_by_it() {
+    let s = DemoServer::start(2, 500).unwrap();
+    let server = format!("pop3s://{DEMO_USER}@localhost:{}", s.tls_port);
+    let first = pop3()
+        .args(["--server", &server, "--password-env", "X", "list"])
+        .env("X", &s.password)
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(4), "{}", text(&first));
+    let t = text(&first);
+    let at = t
+        .find("--fingerprint sha256:")
+        .expect("the fingerprint to pin")
+        + 14;
+    let pin: String = t[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+    assert_eq!(pin.len(), "sha256:".len() + 32 * 3 - 1, "{pin}");
+    let pinned = pop3()
+        .args([
+            "--server",
+            &server,
+            "--password-env",
+            "X",
+            "--fingerprint",
+            &pin,
+            "list",
+        ])
+        .env("X", &s.password)
+        .output()
+        .unwrap();
+    assert!(pinned.status.success(), "{}", text(&pinned));
+    assert!(text(&pinned).contains("2 messages"), "{}", text(&pinned));
+}

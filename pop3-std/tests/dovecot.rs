@@ -208,7 +208,7 @@ fn tls_is_refused_without_trust_and_cleartext_login_without_consent() {
         .port(d.tls_port)
         .connect();
     assert!(
-        matches!(untrusted, Err(Error::Tls(_))),
+        matches!(untrusted, Err(Error::Untrusted(_))),
         "{:?}",
         untrusted.err()
     );

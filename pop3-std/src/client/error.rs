@@ -66,6 +66,9 @@ pub enum Error {
     Usage(UsageError),
     /// The server refused service in its greeting (`-ERR`); its text.
     Unavailable(String),
+    /// The server's certificate is not trusted; the error carries its fingerprint, to pin
+    /// with [`crate::tls::Trust::Fingerprint`] if it is known to be the server's own.
+    Untrusted(crate::tls::Untrusted),
     /// TLS was expected, and the server answered in plaintext: the port speaks plain POP3
     /// (use STLS on it), or it is not a POP3 port at all.
     NotTls,
@@ -105,6 +108,12 @@ impl Error {
         match rustls {
             Some(rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)) => {
                 Error::NotTls
+            }
+            Some(rustls::Error::InvalidCertificate(rustls::CertificateError::Other(other))) => {
+                match other.0.downcast_ref::<crate::tls::Untrusted>() {
+                    Some(untrusted) => Error::Untrusted(untrusted.clone()),
+                    None => Error::Tls(e),
+                }
             }
             _ if e.kind() == io::ErrorKind::TimedOut => Error::Tls(e),
             _ => Error::from_io(e),
@@ -181,6 +190,7 @@ impl fmt::Display for Error {
             Error::NoLoginMethod => {
                 f.write_str("the server offers no login method for these credentials")
             }
+            Error::Untrusted(u) => write!(f, "TLS failed: {u}"),
             Error::NotTls => f.write_str(
                 "the server answered in plaintext where TLS was expected: this port speaks \
                  plain POP3 (upgrade with STLS instead) or is not a POP3 port",
@@ -205,6 +215,7 @@ impl std::error::Error for Error {
             Error::Connection(e) | Error::Tls(e) | Error::Sink(e) => Some(e),
             Error::Protocol(e) => Some(e),
             Error::Usage(e) => Some(e),
+            Error::Untrusted(u) => Some(u),
             _ => None,
         }
     }

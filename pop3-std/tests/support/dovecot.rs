@@ -56,6 +56,15 @@ impl Dovecot {
     /// Starts Dovecot with `mail` in the user's Maildir (in order: message n is `mail[n-1]`).
     /// `None` when Dovecot is not installed and CI does not require it.
     pub(crate) fn start(name: &str, mail: &[Mail]) -> Option<Dovecot> {
+        Self::start_with(name, mail, Pki::create)
+    }
+
+    /// [`Dovecot::start`] with the certificate `pki` makes in the server's directory.
+    pub(crate) fn start_with(
+        name: &str,
+        mail: &[Mail],
+        pki: impl FnOnce(&Path) -> Pki,
+    ) -> Option<Dovecot> {
         if !require(
             "Dovecot (Debian package dovecot-pop3d)",
             Path::new(BINARY).exists(),
@@ -65,7 +74,7 @@ impl Dovecot {
         let dir = std::env::temp_dir().join(format!("pop3-dovecot-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         open_dir(&dir);
-        let pki = Pki::create(&dir);
+        let pki = pki(&dir);
         let maildir = dir.join("mail").join(USER);
         for sub in ["new", "cur", "tmp"] {
             open_dir(&maildir.join(sub));

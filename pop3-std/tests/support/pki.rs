@@ -26,27 +26,22 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
+/// The usual one-liner for a self-signed certificate: `NAME.key` and `NAME.pem` in `dir`
+/// (openssl marks it CA:TRUE).
+fn req_x509(dir: &Path, name: &str, subject: &str, extra: &[&str]) {
+    let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
+    let mut args = vec![
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-keyout", &key, "-out",
+        &pem, "-subj", subject,
+    ];
+    args.extend_from_slice(extra);
+    openssl(dir, &args);
+}
+
 impl Pki {
     /// Makes a CA and a server certificate in `dir`.
     pub(crate) fn create(dir: &Path) -> Pki {
-        openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "3",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-subj",
-                "/CN=pop3 test CA",
-            ],
-        );
+        req_x509(dir, "ca", "/CN=pop3 test CA", &[]);
         openssl(
             dir,
             &[
@@ -89,6 +84,23 @@ impl Pki {
         );
         Pki {
             ca: dir.join("ca.pem"),
+            cert: dir.join("server.pem"),
+            key: dir.join("server.key"),
+        }
+    }
+
+    /// A self-signed server certificate for `localhost` only (no IP address), made with
+    /// the usual one-liner: `openssl req -x509`, which marks it as a CA. The certificate is
+    /// its own "CA".
+    pub(crate) fn self_signed(dir: &Path) -> Pki {
+        req_x509(
+            dir,
+            "server",
+            "/CN=localhost",
+            &["-addext", "subjectAltName=DNS:localhost"],
+        );
+        Pki {
+            ca: dir.join("server.pem"),
             cert: dir.join("server.pem"),
             key: dir.join("server.key"),
         }

@@ -10,7 +10,7 @@ use pop3_proto::client::LoginMethod;
 use pop3_proto::codec::Mechanism;
 use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Client, Connect, Tls};
-use pop3_std::tls::Trust;
+use pop3_std::tls::{Fingerprint, Trust};
 
 use crate::exit::Failure;
 
@@ -36,9 +36,15 @@ pub(crate) struct Account {
     /// Allow a login without TLS (only for servers that have none).
     #[arg(long, global = true)]
     pub(crate) insecure_plaintext: bool,
-    /// Trust this CA certificate (PEM) instead of the bundled web roots.
+    /// Trust the certificates in this PEM file instead of the bundled web roots: a private
+    /// CA, or the server's own (self-signed) certificate. The host name is still checked.
     #[arg(long, global = true)]
     pub(crate) ca_file: Option<PathBuf>,
+    /// Trust only the server certificate with this SHA-256 fingerprint (sha256:AB:CD:...,
+    /// as `openssl x509 -fingerprint -sha256` prints it, and as a failed first contact
+    /// shows it), whatever its issuer, names or dates.
+    #[arg(long, global = true, conflicts_with = "ca_file")]
+    pub(crate) fingerprint: Option<Fingerprint>,
     /// Read the password from this file (its first line).
     #[arg(long, global = true)]
     pub(crate) password_file: Option<PathBuf>,
@@ -228,6 +234,9 @@ impl Account {
         }
         if let Some(ca) = &self.ca_file {
             connect = connect.trust(Trust::CaFile(ca.clone()));
+        }
+        if let Some(pin) = self.fingerprint {
+            connect = connect.trust(Trust::Fingerprint(pin));
         }
         let mut client = connect.connect()?;
         let creds = match &secret {

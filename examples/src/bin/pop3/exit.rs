@@ -16,6 +16,8 @@ pub(crate) enum Failure {
     Tls(String),
     /// TLS was asked for and the port speaks plaintext (exit 4).
     Plaintext(String),
+    /// The server's certificate is not trusted; the fingerprint to pin it by (exit 4).
+    Untrusted(String, String),
     /// The server refused the login (exit 5).
     Auth(String),
     /// The server broke the protocol or refused a command (exit 6).
@@ -30,7 +32,7 @@ impl Failure {
         ExitCode::from(match self {
             Failure::Usage(_) => 2,
             Failure::Network(_) => 3,
-            Failure::Tls(_) | Failure::Plaintext(_) => 4,
+            Failure::Tls(_) | Failure::Plaintext(_) | Failure::Untrusted(..) => 4,
             Failure::Auth(_) => 5,
             Failure::Protocol(_) => 6,
             Failure::Local(_) => 7,
@@ -42,7 +44,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => "usage",
             Failure::Network(_) => "network",
-            Failure::Tls(_) | Failure::Plaintext(_) => "tls",
+            Failure::Tls(_) | Failure::Plaintext(_) | Failure::Untrusted(..) => "tls",
             Failure::Auth(_) => "auth",
             Failure::Protocol(_) => "protocol",
             Failure::Local(_) => "local",
@@ -63,6 +65,13 @@ impl fmt::Display for Failure {
                 "{m}\nIf the server uses a private CA, pass it with --ca-file; if it has no TLS at all, \
                  --insecure-plaintext allows a cleartext login."
             ),
+            Failure::Untrusted(m, fingerprint) => write!(
+                f,
+                "{m}\nIf the server uses a private CA, pass it with --ca-file. If this is the server's own \
+                 certificate (a self-signed one, say), pass the certificate with --ca-file, or, once you \
+                 have checked the fingerprint with the server's administrator, pin it with\n  \
+                 --fingerprint {fingerprint}"
+            ),
             Failure::Plaintext(m) => write!(
                 f,
                 "{m}\nFor a port that upgrades with STLS (usually 110), use pop3://user@host or --starttls."
@@ -81,6 +90,7 @@ impl From<Error> for Failure {
             Error::Connection(_) => Failure::Network(text),
             Error::Tls(_) => Failure::Tls(text),
             Error::NotTls => Failure::Plaintext(text),
+            Error::Untrusted(u) => Failure::Untrusted(text, u.fingerprint.to_string()),
             Error::Auth(_) | Error::NoLoginMethod | Error::NotOffered(_) => Failure::Auth(text),
             Error::Sink(_) => Failure::Local(text),
             Error::Protocol(pop3_proto::client::Error::TlsUnavailable) => Failure::Tls(text),

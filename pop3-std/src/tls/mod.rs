@@ -1,46 +1,75 @@
-//! rustls configuration: which certificates a client trusts.
+//! rustls configuration: which certificates a client trusts, and a server's certificate.
+
+mod pin;
 
 use std::fs;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use rustls::{ClientConfig, RootCertStore};
 
-/// The certificate authorities a client trusts.
+pub use pin::{BadFingerprint, Fingerprint, Untrusted};
+
+/// What a client trusts a server's certificate by. Host names and validity dates are
+/// checked in every case except a pinned fingerprint, which names one certificate.
 #[derive(Clone, Debug, Default)]
 pub enum Trust {
     /// The Mozilla root programme's CAs, bundled (no OpenSSL, no system store needed).
     #[default]
     WebRoots,
-    /// Only the CAs in this PEM file (a private CA, or a self-signed server certificate).
+    /// Only the certificates in this PEM file: CAs (a private CA), or the server's own
+    /// certificate, accepted when the server presents exactly it (a self-signed one made
+    /// with `openssl req -x509`, which path validation alone refuses as a CA used as an
+    /// end entity). The host name must match it either way.
     CaFile(std::path::PathBuf),
+    /// Only the certificate with this SHA-256 fingerprint, whatever its issuer, names or
+    /// dates (as mpop's `tls_fingerprint` and fetchmail's `sslfingerprint`). A certificate
+    /// that is not trusted is reported with its fingerprint ([`Untrusted`]), to pin it on a
+    /// first contact.
+    Fingerprint(Fingerprint),
 }
 
 impl Trust {
-    /// A rustls client configuration trusting these CAs, with the ring provider.
+    /// A rustls client configuration trusting these certificates, with the ring provider.
     pub fn client_config(&self) -> io::Result<Arc<ClientConfig>> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = RootCertStore::empty();
+        let mut pinned_certs = Vec::new();
+        let mut fingerprint = None;
         match self {
             Trust::WebRoots => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
             Trust::CaFile(path) => {
-                for cert in read_certificates(path)? {
-                    roots.add(cert).map_err(|e| {
-                        io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            format!("{}: unusable CA certificate: {e}", path.display()),
-                        )
-                    })?;
-                }
+                pinned_certs = read_certificates(path)?;
+                // Certificates that cannot anchor a path (a version 1 certificate, say)
+                // may still be the server's own: they stay pinned.
+                roots.add_parsable_certificates(pinned_certs.iter().cloned());
             }
+            Trust::Fingerprint(f) => fingerprint = Some(*f),
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let chain = if roots.is_empty() {
+            None
+        } else {
+            Some(
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+                    .build()
+                    .map_err(io::Error::other)?,
+            )
+        };
+        let verifier = pin::Verifier {
+            chain,
+            pinned_certs,
+            fingerprint,
+            algorithms: provider.signature_verification_algorithms,
+        };
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(io::Error::other)?
-            .with_root_certificates(roots)
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
         Ok(Arc::new(config))
     }
