@@ -443,6 +443,35 @@ fn keep_never_proceeds_on_a_listing_it_could_not_read_and_reports_missing_ids() 
     }
 }
 
+/// Issue: `fetch` retrieved and deleted the one parseable message of a garbled LIST and
+/// exited 0. A listing with a bad line stops the run before anything is fetched.
+#[test]
+fn a_garbled_list_stops_fetch_before_anything_is_fetched_or_deleted() {
+    let server = mailbox(vec![message(1, 100), message(2, 100)], |line| {
+        (line == "LIST").then(|| send("+OK\r\n1 100\r\ntwo hundred\r\n.\r\n"))
+    });
+    let dir = scratch("garbled-list");
+    let out = pop3(&server)
+        .args(["fetch", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    assert!(
+        text(&out).contains("LIST") && text(&out).contains("two hundred"),
+        "{}",
+        text(&out)
+    );
+    assert!(files_in(&dir.join("new")).is_empty());
+    let lines = server.lines();
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("RETR") || l.starts_with("DELE")),
+        "{lines:?}"
+    );
+}
+
 /// Issue: `retr 0` exited 6, as if the server had failed. It is a usage error (2).
 #[test]
 fn message_zero_is_a_usage_error() {
