@@ -486,13 +486,30 @@ fn every_command_of_the_rfc_examples() {
     }
 }
 
+/// Keywords in any case (RFC 1939 section 3); trailing spaces tolerated; but fields are
+/// separated by a single space: `RETR  1` (two) is refused, as a line that two readers
+/// could split differently.
 #[test]
-fn command_keywords_are_case_insensitive_and_spacing_is_lenient() {
+fn command_keywords_are_case_insensitive_and_fields_take_one_space() {
     assert_eq!(Command::parse(b"retr 7"), Ok(Command::Retr(7)));
     assert_eq!(
-        Command::parse(b"Top 1  0 "),
+        Command::parse(b"Top 1 0 "),
         Ok(Command::Top { msg: 1, lines: 0 })
     );
+    for line in [
+        &b"RETR  1"[..],
+        b"TOP 1  0",
+        b"APOP  mrose c4c9334bac560ecc979e58001b3e22fb",
+        b"LIST  2",
+        b"AUTH  PLAIN",
+    ] {
+        assert_eq!(
+            Command::parse(line).map_err(|e| e.kind),
+            Err(ParseErrorKind::ExtraSpace),
+            "{}",
+            line.escape_ascii()
+        );
+    }
     assert_eq!(Command::parse(b"stat "), Ok(Command::Stat));
     assert_eq!(Command::parse(b"LANG *"), Ok(Command::Lang(Some(b"*"))));
     assert_eq!(

@@ -17,19 +17,47 @@ fn lines(out: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// Issue: a line that never ends (`USER uuu...`, 8 MiB without CRLF; an endless SASL
+/// continuation) was never answered, and held the connection. A line past the limit
+/// (255 octets, RFC 2449 section 4) is never a command: it is answered and the session
+/// closed as soon as the limit is passed, without waiting for an end the client withholds.
 #[test]
-fn overlong_commands_are_refused_and_the_next_one_is_read() {
-    let mut client = b"NOOP ".to_vec();
-    client.extend(std::iter::repeat_n(b'x', 5000));
-    client.extend_from_slice(b"\r\nCAPA\r\n");
-    let (server, out) = run_server(rfc_config(), &mut maildrop(), &client, 100);
-    let l = lines(&out);
-    assert_eq!(l[1], "-ERR Input line too long");
-    assert_eq!(
-        l[2], "+OK Capability list follows",
-        "in step after the long line"
-    );
-    assert_eq!(server.state(), server::State::Authorization);
+fn a_line_past_the_limit_is_answered_and_closed_at_once() {
+    let mut endless = b"USER ".to_vec();
+    endless.extend(std::iter::repeat_n(b'u', 8 << 20));
+    let mut sasl = b"AUTH PLAIN\r\n".to_vec();
+    sasl.extend(std::iter::repeat_n(b'A', 1 << 20));
+    for (name, client) in [("command", endless), ("SASL line", sasl)] {
+        let config = rfc_config().with_cleartext_passwords(true);
+        let mut drop = maildrop();
+        let mut server: common::server::TestServer = server::Server::new(
+            config,
+            b"1896.697170952",
+            pop3_proto::Transport::Plain,
+            pop3_proto::Instant::from_millis(0),
+        );
+        let mut out = Vec::new();
+        common::server::serve(&mut server, &mut drop, &mut out);
+        let mut fed = 0;
+        for piece in client.chunks(100) {
+            if server.is_closed() {
+                break;
+            }
+            fed += server.handle_input(pop3_proto::Instant::from_millis(1), piece);
+            common::server::serve(&mut server, &mut drop, &mut out);
+        }
+        assert!(server.is_closed(), "{name}: still open after {fed} octets");
+        assert!(fed < 100_000, "{name}: closed only after {fed} octets");
+        assert_eq!(
+            lines(&out)
+                .iter()
+                .filter(|l| *l == "-ERR Input line too long")
+                .count(),
+            1,
+            "{name}"
+        );
+        assert!(drop.log.is_empty(), "{name}: {:?}", drop.log);
+    }
 }
 
 #[test]
@@ -268,4 +296,141 @@ fn server_state_is_small() {
     // output, marks for 4096 messages; the rest stays under 1 KiB.
     let size = std::mem::size_of::<pop3_proto::server::Server<'static>>();
     assert!(size < 4 * 1024 + 512 + 1024, "{size} octets");
+}
+
+/// Feeds `piece` every `every` ms of clock, timing out as a driver would, until the
+/// session closes or `until` ms pass; returns when it closed.
+fn drip(
+    server: &mut common::server::TestServer,
+    piece: &[u8],
+    every: u64,
+    until: u64,
+) -> Option<u64> {
+    let mut drop = maildrop();
+    let mut out = Vec::new();
+    let mut now = 0;
+    while now < until {
+        let next = now + every;
+        if let Some(due) = server.poll_timeout()
+            && due.as_millis() <= next
+        {
+            server.handle_timeout(due);
+            common::server::serve(server, &mut drop, &mut out);
+            if server.is_closed() {
+                return Some(due.as_millis());
+            }
+        }
+        now = next;
+        server.handle_input(pop3_proto::Instant::from_millis(now), piece);
+        common::server::serve(server, &mut drop, &mut out);
+        if server.is_closed() {
+            return Some(now);
+        }
+    }
+    None
+}
+
+fn fresh(config: server::Config<'static>) -> common::server::TestServer {
+    server::Server::new(
+        config,
+        b"1896.697170952",
+        pop3_proto::Transport::Plain,
+        pop3_proto::Instant::from_millis(0),
+    )
+}
+
+/// Issue: any octet reset the idle timer, so a client sending one octet every 30 s stayed
+/// past the 600 s autologout. RFC 1939 section 3: the receipt of a command resets it.
+#[test]
+fn octets_that_make_no_command_do_not_reset_the_autologout() {
+    let config = rfc_config().with_cleartext_passwords(true);
+    let mut server = fresh(config);
+    let mut drop = maildrop();
+    let mut out = Vec::new();
+    common::server::serve(&mut server, &mut drop, &mut out);
+    server.handle_input(
+        pop3_proto::Instant::from_millis(0),
+        b"USER mrose\r\nPASS tanstaaf\r\n",
+    );
+    common::server::serve(&mut server, &mut drop, &mut out);
+    assert_eq!(
+        server.state(),
+        server::State::Transaction,
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    let closed = drip(&mut server, b"N", 30_000, 700_000);
+    assert_eq!(
+        closed,
+        Some(600_000),
+        "closed at the autologout after the last command"
+    );
+
+    // A complete command does reset it.
+    let mut server = fresh(rfc_config().with_cleartext_passwords(true));
+    common::server::serve(&mut server, &mut drop, &mut out);
+    server.handle_input(
+        pop3_proto::Instant::from_millis(0),
+        b"USER mrose\r\nPASS tanstaaf\r\n",
+    );
+    common::server::serve(&mut server, &mut drop, &mut out);
+    assert_eq!(drip(&mut server, b"NOOP\r\n", 300_000, 1_500_000), None);
+}
+
+/// Before login, the session has a fixed time (three minutes by default), whatever the
+/// client sends: commands, octets or nothing.
+#[test]
+fn an_unauthenticated_session_ends_at_the_login_timeout_whatever_it_sends() {
+    for (piece, name) in [(&b"CAPA\r\n"[..], "commands"), (b"x", "octets")] {
+        let mut server = fresh(rfc_config().with_bad_command_limits(1000, 1000));
+        assert_eq!(
+            drip(&mut server, piece, 20_000, 700_000),
+            Some(180_000),
+            "{name}"
+        );
+    }
+    let mut server = fresh(rfc_config().with_login_timeout(std::time::Duration::from_secs(30)));
+    assert_eq!(drip(&mut server, b"", 1_000, 700_000), Some(30_000));
+}
+
+/// Issue: `RETR  1` (two spaces) was served. RFC 1939 section 3: a single space separates
+/// the keyword and its arguments; the line is refused with the reason, nothing is read.
+#[test]
+fn a_command_with_two_spaces_is_refused_with_the_reason() {
+    let client = b"USER mrose\r\nPASS tanstaaf\r\nRETR  1\r\nTOP 1  0\r\nRETR 1\r\n";
+    let mut drop = maildrop();
+    let config = rfc_config().with_cleartext_passwords(true);
+    let (_, out) = run_server(config, &mut drop, client, usize::MAX);
+    let l = lines(&out);
+    assert_eq!(l[3], "-ERR arguments are separated by a single space");
+    assert_eq!(l[4], "-ERR arguments are separated by a single space");
+    assert!(l[5].starts_with("+OK"), "{l:?}");
+    // Only the well-formed RETR reached the maildrop.
+    assert_eq!(
+        drop.log
+            .iter()
+            .filter(|e| e.starts_with("Retrieve"))
+            .count(),
+        1,
+        "{:?}",
+        drop.log
+    );
+}
+
+/// Issue: with hashed secrets (no APOP) the greeting still carried a timestamp, so poplib,
+/// curl, fetchmail and getmail tried APOP and failed. RFC 1939 section 7: the timestamp is
+/// the sign that APOP is offered; without APOP there is none.
+#[test]
+fn the_greeting_carries_a_timestamp_only_when_apop_is_offered() {
+    for apop in [true, false] {
+        let config = rfc_config().with_shared_secrets(apop);
+        let (server, out) = run_server(config, &mut maildrop(), b"", 1);
+        let greeting = lines(&out)[0].clone();
+        assert_eq!(
+            greeting.contains("<1896.697170952@dbc.mtview.ca.us>"),
+            apop,
+            "{greeting}"
+        );
+        assert_eq!(server.timestamp().is_some(), apop);
+    }
 }

@@ -288,3 +288,28 @@ fn getmail_retrieves_into_a_maildir_over_tls_and_deletes() {
     check_delivered("getmail", files_in(&maildir.join("new")), &mail);
     assert_eq!(s.stored(), 0, "getmail deletes what it retrieved");
 }
+
+/// Issue: with hashed secrets the greeting still carried an APOP timestamp, and curl (which
+/// prefers APOP when it sees one) failed to log in. Without APOP there is no timestamp, and
+/// curl logs in with USER/PASS; CRAM-MD5 is not advertised either.
+#[test]
+fn with_hashed_secrets_no_apop_is_offered_and_curl_logs_in() {
+    if !require("curl", installed("curl")) {
+        return;
+    }
+    let mail = mailbox();
+    let s = Ours::start_hashed("hashed", &mail, |st| st.allow_cleartext = true);
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    let mut greeting = [0u8; 256];
+    let n = std::io::Read::read(&mut tcp, &mut greeting).unwrap();
+    let greeting = String::from_utf8_lossy(&greeting[..n]).into_owned();
+    assert!(
+        greeting.starts_with("+OK") && !greeting.contains('<'),
+        "{greeting}"
+    );
+    drop(tcp);
+    let list = String::from_utf8(curl(&s, false, "", &[])).unwrap();
+    assert_eq!(list.lines().count(), mail.len(), "{list}");
+    let first = curl(&s, true, "1", &[]);
+    assert_eq!(first, served(&mail[0].stored));
+}

@@ -207,13 +207,18 @@ fn arg(input: &[u8]) -> PResult<'_, &[u8]> {
     Ok((rest, word))
 }
 
-/// Spaces, then `parser`; nothing at all is a missing argument.
+/// One space, then `parser`; nothing at all is a missing argument. RFC 1939 section 3:
+/// keywords and arguments are separated by a single space, so a second one is refused
+/// (a line that two readers could split differently is not taken).
 fn then<'a, O>(
     mut parser: impl FnMut(&'a [u8]) -> PResult<'a, O>,
 ) -> impl FnMut(&'a [u8]) -> PResult<'a, O> {
     move |input| {
         if input.iter().all(|&b| b == b' ') {
             return fail(input, ParseErrorKind::MissingArgument);
+        }
+        if input.starts_with(b"  ") {
+            return fail(input, ParseErrorKind::ExtraSpace);
         }
         let (i, _) = spaces(input)?;
         parser(i)

@@ -21,6 +21,8 @@ pub enum ParseErrorKind {
     ZeroMessageNumber,
     /// A single space was expected between fields.
     ExpectedSpace,
+    /// Fields of a command are separated by a single space (RFC 1939 section 3), not two.
+    ExtraSpace,
     /// A unique-id must be 1 to 70 octets in 0x21-0x7E (RFC 1939 section 7).
     BadUniqueId,
     /// Bytes follow what the line should end with.
@@ -58,6 +60,7 @@ impl ParseErrorKind {
             Self::NumberTooLarge => "number too large",
             Self::ZeroMessageNumber => "message numbers start at 1",
             Self::ExpectedSpace => "expected a space",
+            Self::ExtraSpace => "arguments are separated by a single space",
             Self::BadUniqueId => "unique-id must be 1-70 octets in 0x21-0x7E",
             Self::TrailingData => "unexpected data after the end",
             Self::NotContinuation => "expected a '+' continuation line",

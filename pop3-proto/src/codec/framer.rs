@@ -138,6 +138,13 @@ impl Framer {
         Self::new(COMMAND_LINE_LIMIT, strictness)
     }
 
+    /// True while a line longer than the limit is being discarded and its end has not come:
+    /// the peer is still sending it. A server need not wait for that end (see
+    /// `server::Server`): a line past the limit is never a command.
+    pub const fn discarding(&self) -> bool {
+        matches!(self.state, State::Skip { .. })
+    }
+
     /// The line limit in force, CRLF included.
     pub const fn line_limit(&self) -> usize {
         self.limit

@@ -42,8 +42,12 @@ pub struct Config<'c> {
     /// Bad commands tolerated after login.
     pub max_bad_commands: u16,
     /// Idle time after which the session closes without UPDATE; never less than
-    /// [`MIN_AUTOLOGOUT`].
+    /// [`MIN_AUTOLOGOUT`]. Only complete commands reset it (RFC 1939 section 3).
     pub autologout: Duration,
+    /// How long a connection may stay unauthenticated, whatever it sends (three minutes
+    /// by default, as Dovecot): a client that never logs in does not hold a slot for the
+    /// autologout time over and over.
+    pub login_timeout: Duration,
 }
 
 impl Default for Config<'_> {
@@ -63,6 +67,7 @@ impl Default for Config<'_> {
             max_bad_commands_before_login: 3,
             max_bad_commands: 20,
             autologout: MIN_AUTOLOGOUT,
+            login_timeout: Duration::from_secs(180),
         }
     }
 }
@@ -129,6 +134,14 @@ impl<'c> Config<'c> {
     pub fn with_autologout(self, autologout: Duration) -> Self {
         Config {
             autologout: autologout.max(MIN_AUTOLOGOUT),
+            ..self
+        }
+    }
+
+    /// With another login timeout.
+    pub fn with_login_timeout(self, login_timeout: Duration) -> Self {
+        Config {
+            login_timeout,
             ..self
         }
     }

@@ -71,6 +71,13 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
         None
     }
 
+    /// A line past the limit is arriving: say so and close.
+    pub(super) fn overlong(&mut self) {
+        self.sasl_reset();
+        self.err(None, b"Input line too long");
+        self.close(false);
+    }
+
     fn cleartext_ok(&self) -> bool {
         self.tls || self.config.allow_cleartext_passwords
     }

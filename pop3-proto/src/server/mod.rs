@@ -175,6 +175,8 @@ struct Core<'c, const RX: usize, const TX: usize, const W: usize> {
     rx_consumed: usize,
     now: Instant,
     last_activity: Instant,
+    /// When the connection opened: the login timeout counts from here.
+    started: Instant,
     owed: Option<Ask>,
     closed_reported: bool,
     discard_input: bool,
@@ -211,6 +213,7 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
             rx_consumed: 0,
             now,
             last_activity: now,
+            started: now,
             owed: None,
             closed_reported: false,
             discard_input: false,
@@ -232,9 +235,9 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
         self.core.state
     }
 
-    /// The APOP timestamp of the greeting, if one was made.
+    /// The APOP timestamp of the greeting: there only when APOP is offered.
     pub fn timestamp(&self) -> Option<Timestamp<'_>> {
-        Timestamp::new(&self.core.timestamp)
+        Timestamp::new(&self.core.timestamp).filter(|_| self.core.config.apop)
     }
 
     /// Messages in the maildrop as served (after login).
@@ -279,8 +282,9 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
             self.core.poison(Error::CommandInjection);
             return;
         }
+        // Octets alone do not reset the idle timer: a complete command does (RFC 1939
+        // section 3), so a client that drips octets is still logged out.
         self.rx_end = (self.rx_end + n).min(RX);
-        self.core.last_activity = now;
     }
 
     /// Hands over octets from the client at `now`. Returns how many were taken: fewer than
@@ -321,7 +325,8 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
         }
     }
 
-    /// When [`Server::handle_timeout`] should be called next: the autologout deadline.
+    /// When [`Server::handle_timeout`] should be called next: the autologout deadline, and
+    /// before login the login timeout.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.core.deadline()
@@ -405,6 +410,14 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
                     offset += decoded.consumed;
                     self.core.rx_consumed = offset;
                     let Some(frame) = decoded.frame else {
+                        if self.core.framer.discarding() {
+                            // A line past the limit (255 octets for a command, RFC 2449
+                            // section 4; more for SASL lines) is never a command, and its
+                            // end is the client's to withhold: answer and close now rather
+                            // than hold the slot while it goes on.
+                            self.core.overlong();
+                            return self.core.owed.take();
+                        }
                         if self.core.eof {
                             // Every complete command was answered: now the EOF counts.
                             self.core.close(false);
@@ -491,12 +504,16 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
         if self.poisoned.is_some() {
             return None;
         }
+        let idle = self
+            .last_activity
+            .saturating_add(self.config.autologout.max(config::MIN_AUTOLOGOUT));
         match self.state {
             State::Closed => None,
-            _ => Some(
-                self.last_activity
-                    .saturating_add(self.config.autologout.max(config::MIN_AUTOLOGOUT)),
-            ),
+            State::Transaction => Some(idle),
+            // Before login, whatever the client sends, the session has a fixed time.
+            State::Authorization | State::TlsHandshake => {
+                Some(idle.min(self.started.saturating_add(self.config.login_timeout)))
+            }
         }
     }
 
@@ -526,7 +543,9 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
     }
 
     fn greet(&mut self) {
-        let timestamp = Timestamp::new(&self.timestamp);
+        // RFC 1939 section 7: a timestamp in the greeting says APOP is offered, so it is
+        // there only when it is (the CRAM-MD5 challenge uses it all the same).
+        let timestamp = Timestamp::new(&self.timestamp).filter(|_| self.config.apop);
         let mut greeting = crate::codec::Greeting::ok(self.config.greeting, timestamp);
         if let Some(code) = self.config.greeting_code {
             greeting = greeting.with_code(code);

@@ -32,10 +32,34 @@ impl Ours {
 
     /// As [`Ours::start`], plus `extra` users `user<i>` (password `pw<i>`), each with a
     /// copy of `mail`.
+    /// [`Ours::start`] with the test user's password stored hashed (`{SHA256}`), so that
+    /// APOP and CRAM-MD5 cannot work.
+    pub(crate) fn start_hashed(
+        name: &str,
+        mail: &[Mail],
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Ours {
+        // base64 of the SHA-256 of PASSWORD (`printf tanstaaf | openssl dgst -sha256 -binary
+        // | base64`), as Dovecot's passwd-file scheme stores it.
+        assert_eq!(PASSWORD, "tanstaaf", "the hash below is of this password");
+        let secret = "{SHA256}2OZJiX4f3IEocTIetqYiu1a2GovhuIBYRxZR+uXBLKo=";
+        Ours::start_full(name, mail, 0, secret, tweak)
+    }
+
     pub(crate) fn start_with_users(
         name: &str,
         mail: &[Mail],
         extra: usize,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Ours {
+        Ours::start_full(name, mail, extra, &format!("{{PLAIN}}{PASSWORD}"), tweak)
+    }
+
+    fn start_full(
+        name: &str,
+        mail: &[Mail],
+        extra: usize,
+        secret: &str,
         tweak: impl FnOnce(&mut Settings),
     ) -> Ours {
         let root = std::env::temp_dir().join(format!("pop3-ours-{name}-{}", std::process::id()));
@@ -43,7 +67,7 @@ impl Ours {
         fs::create_dir_all(&root).expect("create test root");
         let pki = Pki::create(&root);
         let maildir = root.join("mail").join(USER);
-        let mut passwd = format!("{USER}:{{PLAIN}}{PASSWORD}\n");
+        let mut passwd = format!("{USER}:{secret}\n");
         let names = std::iter::once(USER.to_owned()).chain((0..extra).map(|i| format!("user{i}")));
         for (n, user) in names.enumerate() {
             let dir = root.join("mail").join(&user);
