@@ -175,3 +175,83 @@ fn kill_9_during_update_leaves_each_message_whole_or_gone() {
     eprintln!("messages left after each kill: {outcomes:?}");
     let _ = fs::remove_dir_all(&root);
 }
+
+/// Issue: under `ulimit -n 1024` pop3d said how many sessions fit and then admitted up to
+/// --max-connections all the same, so logins past the fit failed to open their maildrops.
+/// The limit in force is capped at what fits, said once, and enforced: a connection past
+/// it makes the oldest unauthenticated one go.
+#[test]
+fn the_connection_limit_is_capped_at_what_the_open_file_limit_allows() {
+    use std::io::{Read, Write};
+    let root = root("fd-cap");
+    setup(&root, 1);
+    let script = format!(
+        "ulimit -n 128 && exec {} --listen 127.0.0.1:0 --allow-cleartext --max-connections 1000 \
+         --max-unauthenticated-per-address 100 \
+         --maildir-root {} --passwd {}",
+        env!("CARGO_BIN_EXE_pop3d"),
+        root.join("mail").display(),
+        root.join("passwd").display()
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start pop3d");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&log);
+    let mut stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    // (128 - 64 files besides sessions) / 4 files per session = 16 sessions.
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut greeting = [0u8; 128];
+        let n = tcp.read(&mut greeting).unwrap();
+        assert!(greeting[..n].starts_with(b"+OK"));
+        held.push(tcp);
+    }
+    let mut seventeenth = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    seventeenth
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut greeting = [0u8; 128];
+    let n = seventeenth.read(&mut greeting).unwrap();
+    assert!(greeting[..n].starts_with(b"+OK"), "the newest gets in");
+    let mut told = String::new();
+    BufReader::new(&mut held[0]).read_line(&mut told).unwrap();
+    assert_eq!(
+        told.trim_end(),
+        "-ERR [SYS/TEMP] Disconnected: the server is full"
+    );
+    seventeenth.write_all(b"QUIT\r\n").unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = log.lock().unwrap().clone();
+    assert!(
+        log.contains("event=connection-limit configured=1000 effective=16 reason=open-file-limit"),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("event=connection-limit").count(),
+        1,
+        "said once: {log}"
+    );
+}

@@ -23,6 +23,8 @@ pub struct Socket<C> {
     epoch: StdInstant,
     /// The longest any single read may wait, whatever the session's deadline.
     io_timeout: Duration,
+    /// The longest a whole TLS handshake may take.
+    handshake_timeout: Duration,
 }
 
 impl<C, S> Socket<C>
@@ -30,13 +32,22 @@ where
     C: DerefMut + Deref<Target = ConnectionCommon<S>>,
     S: SideData,
 {
-    /// A plain connection; reads wait at most `io_timeout`.
+    /// A plain connection; reads wait at most `io_timeout`, and so does a TLS handshake as
+    /// a whole unless [`Socket::with_handshake_timeout`] says otherwise.
     pub fn plain(tcp: TcpStream, io_timeout: Duration) -> Self {
         Socket {
             stream: Stream::Plain(tcp),
             epoch: StdInstant::now(),
             io_timeout,
+            handshake_timeout: io_timeout,
         }
+    }
+
+    /// With another bound for a whole TLS handshake (a server that polls its reads often
+    /// still gives a slow client's handshake its time).
+    pub fn with_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
     }
 
     /// True once TLS runs.
@@ -53,7 +64,8 @@ where
     }
 
     /// Runs the TLS handshake with `conn` on the plain connection: implicit TLS, or after
-    /// STLS. The whole handshake must end within `io_timeout`, however the peer paces it;
+    /// STLS. The whole handshake must end within the handshake timeout, however the peer
+    /// paces it;
     /// when it does not, the error is [`io::ErrorKind::TimedOut`] and says so.
     pub fn start_tls_with(&mut self, mut conn: C) -> io::Result<()> {
         let Stream::Plain(tcp) = &self.stream else {
@@ -69,7 +81,7 @@ where
         };
         while conn.is_handshaking() {
             let left = self
-                .io_timeout
+                .handshake_timeout
                 .checked_sub(started.elapsed())
                 .filter(|d| !d.is_zero())
                 .ok_or_else(timed_out)?;

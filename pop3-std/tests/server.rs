@@ -4,12 +4,13 @@
 
 mod support;
 
+use std::net::TcpStream;
 use std::time::Duration;
 
 use pop3_proto::client::LoginMethod;
 use pop3_proto::codec::{Mechanism, RespCodeKind};
 use pop3_proto::sasl::Credentials;
-use pop3_std::client::{Client, Connect, Error, Tls};
+use pop3_std::client::{Client, Error, Tls};
 use support::check_all;
 use support::dovecot::{PASSWORD, USER};
 use support::mail::{self, served};
@@ -167,27 +168,103 @@ fn every_command_and_deletion_only_after_quit() {
 }
 
 #[test]
-fn connections_over_the_limit_are_refused_and_many_sessions_run_at_once() {
+fn when_every_slot_holds_a_logged_in_session_a_connection_is_refused() {
     let mail = mail::bulk(20, 2000);
-    let s = Ours::start("limit", &mail, |st| {
+    let s = Ours::start_with_users("limit", &mail, 50, |st| {
         st.max_connections = 50;
         st.allow_cleartext = true;
     });
-    // 50 sessions at once, each reading the whole (shared, so read-only) listing.
+    // 50 users logged in at once.
     let mut held = Vec::new();
-    for _ in 0..50 {
-        held.push(connect(&s, Tls::None));
+    for i in 0..50 {
+        let mut c = connect(&s, Tls::None);
+        c.login(&format!("user{i}"), &format!("pw{i}"))
+            .unwrap_or_else(|e| panic!("user{i}: {e}"));
+        held.push(c);
     }
     assert_eq!(s.active(), 50);
-    let refused = Connect::new("127.0.0.1")
-        .tls(Tls::None)
-        .port(s.port)
-        .connect();
-    assert!(refused.is_err(), "the 51st connection is refused");
+    // A logged-in session is never evicted: the 51st connection is refused.
+    let mut tcp = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    assert_eq!(
+        first_line(&mut tcp),
+        "-ERR [SYS/TEMP] Too many connections, try again later"
+    );
     for c in &mut held {
-        c.capa().unwrap();
+        c.stat().unwrap();
     }
     drop(held);
+}
+
+/// A connection from `ip` (any 127.x address is this machine) to `port`.
+fn connect_from(ip: [u8; 4], port: u16) -> TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket
+        .bind(&std::net::SocketAddr::from((ip, 0)).into())
+        .unwrap();
+    socket
+        .connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())
+        .unwrap();
+    socket.into()
+}
+
+fn first_line(tcp: &mut TcpStream) -> String {
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(tcp), &mut line).unwrap();
+    line.trim_end().to_owned()
+}
+
+/// Issue: 100 held connections (the default limit then) locked every user out, and with
+/// dripped octets resetting the timers they held it for ever. When full, the oldest
+/// session that has not logged in makes room, and one address may hold only so many.
+#[test]
+fn a_flood_of_connections_that_never_log_in_does_not_keep_a_user_out() {
+    let mail = mail::mailbox(0);
+    let s = Ours::start("flood", &mail, |st| {
+        st.max_connections = 40;
+        st.max_unauthenticated_per_address = 4;
+    });
+    // 40 dripping clients, 4 per address, hold every slot.
+    let mut flood = Vec::new();
+    for i in 0..40u8 {
+        let mut tcp = connect_from([127, 0, 1, 1 + i / 4], s.port);
+        assert!(
+            first_line(&mut tcp).starts_with("+OK"),
+            "attacker {i} greeted"
+        );
+        std::io::Write::write_all(&mut tcp, b"U").unwrap();
+        flood.push(tcp);
+    }
+    let started = std::time::Instant::now();
+    while s.active() < 40 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{} sessions",
+            s.active()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // A fifth from one of those addresses is refused outright.
+    let mut fifth = connect_from([127, 0, 1, 1], s.port);
+    assert_eq!(
+        first_line(&mut fifth),
+        "-ERR [SYS/TEMP] Too many connections, try again later"
+    );
+    // A real user still gets in, promptly, and the oldest attacker is told why it goes.
+    let started = std::time::Instant::now();
+    let mut user = connect(&s, Tls::StartTls);
+    user.login(USER, PASSWORD).unwrap();
+    assert_eq!(user.stat().unwrap().0, mail.len() as u32);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        first_line(&mut flood[0]),
+        "-ERR [SYS/TEMP] Disconnected: the server is full"
+    );
 }
 
 #[test]

@@ -35,9 +35,16 @@ struct Args {
     /// Host name in the APOP timestamp.
     #[arg(long, default_value = "localhost")]
     hostname: String,
-    /// Sessions served at once.
-    #[arg(long, default_value_t = 100)]
-    max_connections: usize,
+    /// Sessions served at once (default: as many as the open-file limit allows; a larger
+    /// number is capped at that, and the log says so).
+    #[arg(long)]
+    max_connections: Option<usize>,
+    /// Unauthenticated sessions one address may hold at once.
+    #[arg(long, default_value_t = 16)]
+    max_unauthenticated_per_address: usize,
+    /// Seconds a session may take to log in, whatever it sends.
+    #[arg(long, default_value_t = 180)]
+    login_timeout_secs: u64,
     /// Allow USER, PLAIN and LOGIN without TLS.
     #[arg(long)]
     allow_cleartext: bool,
@@ -52,7 +59,11 @@ struct Args {
 fn run(args: Args) -> Result<(), String> {
     let users = PasswdFile::load(&args.passwd).map_err(|e| e.to_string())?;
     let mut settings = Settings::new(args.hostname);
-    settings.max_connections = args.max_connections;
+    if let Some(n) = args.max_connections {
+        settings.max_connections = n;
+    }
+    settings.max_unauthenticated_per_address = args.max_unauthenticated_per_address;
+    settings.login_timeout = Duration::from_secs(args.login_timeout_secs);
     settings.allow_cleartext = args.allow_cleartext;
     settings.login_failure_delay = Duration::from_millis(args.login_delay_ms);
     settings.autologout = Duration::from_secs(args.autologout_secs.max(600));

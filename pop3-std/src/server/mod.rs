@@ -17,6 +17,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod admission;
 mod limits;
 mod maildir;
 mod passwd;
@@ -32,6 +33,7 @@ use std::time::Duration;
 
 use log::{info, warn};
 
+use admission::{Admission, Refused};
 pub use limits::{FILES_BESIDES_SESSIONS, FILES_PER_SESSION, raise_open_files};
 pub use maildir::MaildirStore;
 pub use passwd::{Authenticator, PasswdFile};
@@ -46,27 +48,38 @@ pub struct Settings {
     pub greeting: String,
     /// Allow USER/PASS, PLAIN and LOGIN without TLS (off: RFC 2595 section 2.3).
     pub allow_cleartext: bool,
-    /// Sessions served at once; more are refused with `-ERR [SYS/TEMP]`.
+    /// Sessions served at once, capped at what the open-file limit allows (said once at
+    /// start); by default as many as that. When full, the oldest session that has not
+    /// logged in makes room; when every slot holds a logged-in session, a connection is
+    /// refused with `-ERR [SYS/TEMP]`.
     pub max_connections: usize,
+    /// Unauthenticated sessions one address may hold at once; more are refused.
+    pub max_unauthenticated_per_address: usize,
     /// How long a failed login waits before its `-ERR`.
     pub login_failure_delay: Duration,
-    /// Idle time before a session closes without UPDATE (at least 10 minutes).
+    /// Idle time before a session closes without UPDATE (at least 10 minutes); only
+    /// complete commands reset it.
     pub autologout: Duration,
+    /// How long a session may stay unauthenticated, whatever it sends.
+    pub login_timeout: Duration,
     /// The longest a write (or a TLS handshake) may block.
     pub write_timeout: Duration,
 }
 
 impl Settings {
-    /// Defaults: cleartext passwords only over TLS, 100 connections, 2 s after a failed
-    /// login, 10 minutes' autologout.
+    /// Defaults: cleartext passwords only over TLS, as many connections as the open-file
+    /// limit allows and 16 unauthenticated ones per address, 2 s after a failed login, 10
+    /// minutes' autologout, 3 minutes to log in.
     pub fn new(hostname: impl Into<String>) -> Self {
         Settings {
             hostname: hostname.into(),
             greeting: "POP3 server ready".to_owned(),
             allow_cleartext: false,
-            max_connections: 100,
+            max_connections: usize::MAX,
+            max_unauthenticated_per_address: 16,
             login_failure_delay: Duration::from_secs(2),
             autologout: Duration::from_secs(600),
+            login_timeout: Duration::from_secs(180),
             write_timeout: Duration::from_secs(60),
         }
     }
@@ -81,6 +94,9 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     active: AtomicUsize,
     served: AtomicU64,
+    admission: Admission,
+    /// The connection limit in force: the configured one, capped at what fits.
+    limit: AtomicUsize,
 }
 
 /// Stops a running [`Listener`]: no new connections, and each session ends at its next
@@ -118,6 +134,8 @@ impl Listener {
             shutdown: AtomicBool::new(false),
             active: AtomicUsize::new(0),
             served: AtomicU64::new(0),
+            admission: Admission::default(),
+            limit: AtomicUsize::new(0),
         };
         Listener {
             shared: Arc::new(shared),
@@ -175,7 +193,8 @@ impl Listener {
             info!(target: "pop3d", "event=listen addr={}", l.local_addr()?);
         }
         let shared = self.shared;
-        ensure_open_files(shared.settings.max_connections);
+        let limit = effective_limit(shared.settings.max_connections);
+        shared.limit.store(limit, Ordering::SeqCst);
         while !shared.shutdown.load(Ordering::SeqCst) {
             let mut idle = true;
             for (l, tls) in &self.sockets {
@@ -200,47 +219,76 @@ impl Listener {
     }
 }
 
-/// Raises the open-file limit for `max_connections` sessions, or says how many fit.
-fn ensure_open_files(max_connections: usize) {
-    let needed = max_connections as u64 * FILES_PER_SESSION + FILES_BESIDES_SESSIONS;
-    match raise_open_files(needed) {
-        Ok(Some(limit)) if limit < needed => {
-            let fit = limit.saturating_sub(FILES_BESIDES_SESSIONS) / FILES_PER_SESSION;
-            warn!(
-                target: "pop3d",
-                "event=open-file-limit limit={limit} needed={needed} sessions-that-fit={fit}"
-            );
+/// The connection limit in force: `max_connections`, capped at the sessions whose files
+/// fit under the open-file limit (raised toward what they need first). Said once, so that
+/// a limit the machine cannot honour is never promised (sessions past it would fail to
+/// open their maildrops).
+fn effective_limit(max_connections: usize) -> usize {
+    let wanted = u64::try_from(max_connections).unwrap_or(u64::MAX);
+    let needed = wanted
+        .saturating_mul(FILES_PER_SESSION)
+        .saturating_add(FILES_BESIDES_SESSIONS);
+    let fit = match raise_open_files(needed) {
+        Ok(Some(limit)) => limit.saturating_sub(FILES_BESIDES_SESSIONS) / FILES_PER_SESSION,
+        Ok(None) => u64::MAX,
+        Err(e) => {
+            warn!(target: "pop3d", "event=open-file-limit needed={needed} error={e}");
+            wanted
         }
-        Ok(_) => {}
-        Err(e) => warn!(target: "pop3d", "event=open-file-limit needed={needed} error={e}"),
+    };
+    let limit = usize::try_from(wanted.min(fit)).unwrap_or(usize::MAX);
+    if limit < max_connections && max_connections != usize::MAX {
+        warn!(
+            target: "pop3d",
+            "event=connection-limit configured={max_connections} effective={limit} reason=open-file-limit"
+        );
+    } else {
+        info!(target: "pop3d", "event=connection-limit effective={limit}");
     }
+    limit
 }
 
 fn admit(shared: &Arc<Shared>, tcp: TcpStream, peer: SocketAddr, tls: bool) {
     let _ = tcp.set_nonblocking(false);
-    let active = shared.active.fetch_add(1, Ordering::SeqCst);
-    if active >= shared.settings.max_connections {
-        shared.active.fetch_sub(1, Ordering::SeqCst);
-        warn!(target: "pop3d", "event=refused peer={peer} reason=connection-limit");
-        refuse(tcp, tls);
-        return;
-    }
     let id = shared.served.fetch_add(1, Ordering::SeqCst);
+    let limit = shared.limit.load(Ordering::SeqCst);
+    let per_address = shared.settings.max_unauthenticated_per_address;
+    let entry = match shared.admission.admit(id, peer.ip(), limit, per_address) {
+        Ok(admitted) => {
+            if let Some(old) = admitted.evicted {
+                info!(target: "pop3d", "event=evict session={} peer={} reason=full", old.id, old.ip);
+            }
+            admitted.entry
+        }
+        Err(why) => {
+            let reason = match why {
+                Refused::Full => "connection-limit",
+                Refused::PerAddress => "per-address-limit",
+            };
+            warn!(target: "pop3d", "event=refused peer={peer} reason={reason}");
+            refuse(tcp, tls);
+            return;
+        }
+    };
+    shared.active.fetch_add(1, Ordering::SeqCst);
     let session_shared = Arc::clone(shared);
     // The socket goes through a slot so that it can still be refused if no thread starts.
     let slot = Arc::new(Mutex::new(Some(tcp)));
     let session_slot = Arc::clone(&slot);
+    let session_entry = Arc::clone(&entry);
     let spawned = thread::Builder::new()
         .name(format!("pop3-{id}"))
         .stack_size(256 * 1024)
         .spawn(move || {
             let tcp = session_slot.lock().ok().and_then(|mut s| s.take());
             if let Some(tcp) = tcp {
-                session::serve(Arc::clone(&session_shared), tcp, peer, tls, id);
+                session::serve(Arc::clone(&session_shared), &session_entry, tcp, peer, tls);
             }
+            session_shared.admission.leave(id);
             session_shared.active.fetch_sub(1, Ordering::SeqCst);
         });
     if let Err(e) = spawned {
+        shared.admission.leave(id);
         shared.active.fetch_sub(1, Ordering::SeqCst);
         warn!(target: "pop3d", "event=refused peer={peer} reason=spawn-failed error={e}");
         if let Some(tcp) = slot.lock().ok().and_then(|mut s| s.take()) {

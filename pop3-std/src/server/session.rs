@@ -15,6 +15,7 @@ use pop3_proto::{Instant, Transport};
 use rustls::ServerConnection;
 
 use super::Shared;
+use super::admission::Entry;
 use super::store::{Maildrop, OpenError};
 
 /// The core's buffers: a command line and a CAPA reply fit; 16 KiB of output per write.
@@ -31,6 +32,7 @@ const POLL: Duration = Duration::from_millis(250);
 /// server.
 struct Session<'s> {
     shared: &'s Shared,
+    entry: &'s Entry,
     peer: SocketAddr,
     user: Option<String>,
     drop: Option<Box<dyn Maildrop>>,
@@ -57,12 +59,12 @@ impl embedded_io::Read for Body {
 /// Serves one accepted connection to its end. `implicit_tls`: the port speaks TLS first.
 pub(crate) fn serve(
     shared: Arc<Shared>,
+    entry: &Entry,
     tcp: TcpStream,
     peer: SocketAddr,
     implicit_tls: bool,
-    id: u64,
 ) {
-    match run(&shared, tcp, peer, implicit_tls, id) {
+    match run(&shared, entry, tcp, peer, implicit_tls) {
         Ok(ended) => info!(target: "pop3d", "event=disconnect peer={peer} ended={ended:?}"),
         Err(e) => warn!(target: "pop3d", "event=disconnect peer={peer} error={e}"),
     }
@@ -70,14 +72,15 @@ pub(crate) fn serve(
 
 fn run(
     shared: &Shared,
+    entry: &Entry,
     tcp: TcpStream,
     peer: SocketAddr,
     implicit_tls: bool,
-    id: u64,
 ) -> Result<Ended, Box<dyn std::error::Error>> {
+    let id = entry.id;
     tcp.set_nodelay(true)?;
     tcp.set_write_timeout(Some(shared.settings.write_timeout))?;
-    let mut socket = Socket::plain(tcp, POLL);
+    let mut socket = Socket::plain(tcp, POLL).with_handshake_timeout(shared.settings.write_timeout);
     let handshake = |socket: &mut Socket| -> io::Result<()> {
         let config = shared
             .tls
@@ -101,7 +104,8 @@ fn run(
         .with_cleartext_passwords(s.allow_cleartext)
         .with_shared_secrets(shared.auth.has_shared_secrets())
         .with_implementation(b"pop3-std")
-        .with_autologout(s.autologout);
+        .with_autologout(s.autologout)
+        .with_login_timeout(s.login_timeout);
     let token = format!("{}.{id}.{}", std::process::id(), unix_millis());
     let mut core: Box<Core<'_>> = Box::new(Server::new(
         config,
@@ -111,6 +115,7 @@ fn run(
     ));
     let mut session = Session {
         shared,
+        entry,
         peer,
         user: None,
         drop: None,
@@ -121,9 +126,18 @@ fn run(
         &mut socket,
         &mut session,
         handshake,
-        || shared.shutdown.load(Ordering::SeqCst),
+        || shared.shutdown.load(Ordering::SeqCst) || entry.is_evicted(),
         &mut body,
     )?;
+    if entry.is_evicted() && ended == Ended::Shutdown {
+        // Made room for a newer connection: say why, between commands, and go.
+        let mut line = [0u8; 128];
+        if let Ok(n) =
+            Failure::SysTemp.encode_refusal(b"Disconnected: the server is full", &mut line)
+        {
+            let _ = embedded_io::Write::write_all(&mut socket, &line[..n]);
+        }
+    }
     let user = session.user.as_deref().unwrap_or("-");
     info!(target: "pop3d", "event=close peer={peer} user={user} ended={ended:?}");
     Ok(ended)
@@ -160,6 +174,7 @@ impl pop3_proto::io::Maildrop for Session<'_> {
             Ok(drop) => {
                 let count = u32::try_from(drop.messages().len()).unwrap_or(u32::MAX);
                 info!(target: "pop3d", "event=login peer={peer} user={user:?} messages={count}");
+                self.entry.logged_in();
                 self.drop = Some(drop);
                 self.user = Some(user);
                 Ok(count)
