@@ -262,7 +262,36 @@ fn utf8_only_in_authorization_and_stls_not_after_it() {
     let l = lines(&out);
     assert_eq!(l[1], "+OK UTF8 enabled");
     assert_eq!(l[2], "-ERR STLS is not allowed after UTF8");
-    assert_eq!(l[3], "-ERR LANG not supported");
+    assert_eq!(l[3], "+OK Language listing follows");
+}
+
+/// RFC 6856 section 3: LANG in both states, a listing of the languages, a selection by a
+/// basic language range (`*` is the server's choice), `-ERR` for one it does not speak.
+#[test]
+fn lang_lists_english_and_selects_it_by_range() {
+    let client = b"CAPA\r\nLANG\r\nLANG en\r\nLANG *\r\nLANG MUL\r\nUSER mrose\r\nPASS tanstaaf\r\nLANG EN\r\n";
+    let config = rfc_config().with_cleartext_passwords(true);
+    let (_, out) = run_server(config, &mut maildrop(), client, usize::MAX);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert!(text.contains("\r\nLANG\r\n"), "advertised: {text}");
+    assert!(
+        text.contains("+OK Language listing follows\r\nen English\r\n.\r\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("+OK en Language is English\r\n").count(),
+        3,
+        "{text}"
+    );
+    assert!(text.contains("-ERR Unsupported language"), "{text}");
+
+    let off = rfc_config().with_lang(false);
+    let (_, out) = run_server(off, &mut maildrop(), b"CAPA\r\nLANG\r\n", usize::MAX);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    assert!(
+        !text.contains("\r\nLANG\r\n") && text.contains("-ERR LANG not supported"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn rfc2449_capa_follows_the_configuration() {
     let text = String::from_utf8_lossy(&out);
     assert!(text.ends_with(
         "+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\n\
-SASL PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER\r\nSTLS\r\nIMPLEMENTATION pop3-rs\r\n.\r\n"
+SASL PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER\r\nSTLS\r\nLANG\r\nIMPLEMENTATION pop3-rs\r\n.\r\n"
     ), "{text}");
 }
 

@@ -62,6 +62,7 @@ pub(crate) fn write<const N: usize>(
             config.utf8 && s.authorization,
             Capability::Utf8 { user: false },
         ),
+        (config.lang, Capability::Lang),
         (
             !config.implementation.is_empty(),
             Capability::Implementation(config.implementation),

@@ -35,6 +35,8 @@ pub struct Config<'c> {
     pub oauth: bool,
     /// Offer the UTF8 command (RFC 6856).
     pub utf8: bool,
+    /// Offer LANG (RFC 6856 section 3), with English, the language of the server's texts.
+    pub lang: bool,
     /// How input is read.
     pub strictness: Strictness,
     /// Bad commands tolerated before login, then the session closes.
@@ -63,6 +65,7 @@ impl Default for Config<'_> {
             cram_md5: false,
             oauth: false,
             utf8: false,
+            lang: true,
             strictness: Strictness::Lenient,
             max_bad_commands_before_login: 3,
             max_bad_commands: 20,
@@ -120,6 +123,11 @@ impl<'c> Config<'c> {
     /// With the UTF8 command offered or not.
     pub fn with_utf8(self, on: bool) -> Self {
         Config { utf8: on, ..self }
+    }
+
+    /// With LANG offered or not.
+    pub fn with_lang(self, on: bool) -> Self {
+        Config { lang: on, ..self }
     }
 
     /// With an `IMPLEMENTATION` capability.

@@ -227,8 +227,27 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 }
                 None
             }
-            Command::Lang(_) => {
+            // RFC 6856 section 3: English is the one language of this server's texts.
+            Command::Lang(_) if !self.config.lang => {
                 self.err(None, b"LANG not supported");
+                None
+            }
+            Command::Lang(None) => {
+                self.ok(b"Language listing follows");
+                let _ = self.tx.push_bytes(b"en English\r\n");
+                let _ = self.tx.push_bytes(crate::codec::END_OF_MULTILINE);
+                None
+            }
+            Command::Lang(Some(range)) => {
+                // Basic filtering (RFC 4647 section 3.3.1): `*`, or `en` itself.
+                if range == b"*" || range.eq_ignore_ascii_case(b"en") {
+                    self.ok(b"en Language is English");
+                } else {
+                    self.err(
+                        None,
+                        b"Unsupported language; the server speaks English (en)",
+                    );
+                }
                 None
             }
             Command::Stat => {

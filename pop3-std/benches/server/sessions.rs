@@ -48,16 +48,51 @@ pub(crate) struct Outcome {
     pub(crate) held: usize,
     /// One line per session that failed, naming the user and what went wrong.
     pub(crate) failures: Vec<String>,
+    /// From the first connection until every session was in.
+    pub(crate) until_all_in: Duration,
+    /// This process's resident memory (KiB) before the first connection and when every
+    /// session was in (both ends of every session live in this process).
+    pub(crate) rss_kib: (u64, u64),
+}
+
+/// This process's resident set size in KiB (Linux), 0 where unknown.
+pub(crate) fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The loopback source address of client `i`: ten per address, so that the server's limit
+/// on unauthenticated sessions per address (16 by default) holds as it would for users
+/// spread over many machines.
+fn source(i: usize) -> [u8; 4] {
+    let a = i / 10;
+    [
+        127,
+        1 + (a / 250 / 250) as u8,
+        (a / 250 % 250) as u8,
+        1 + (a % 250) as u8,
+    ]
 }
 
 /// Opens `users.len()` sessions to `port` and drives them all from this thread.
 pub(crate) fn run(port: u16, users: &[(String, String)]) -> Outcome {
+    let rss_before = rss_kib();
     let start = StdInstant::now();
     let now = || Instant::from_millis(start.elapsed().as_millis() as u64);
     let mut sessions: Vec<Session> = users
         .iter()
-        .map(|(user, _)| connect(port, user, now()))
+        .enumerate()
+        .map(|(i, (user, _))| connect(port, user, source(i), now()))
         .collect();
+    let mut until_all_in = Duration::ZERO;
+    let mut rss_in = 0;
     let passwords: Vec<&str> = users.iter().map(|(_, p)| p.as_str()).collect();
     let mut quitting = false;
     loop {
@@ -70,6 +105,8 @@ pub(crate) fn run(port: u16, users: &[(String, String)]) -> Outcome {
             .all(|s| matches!(s.phase, Phase::Holding | Phase::Failed(_)));
         if all_in && !quitting {
             quitting = true;
+            until_all_in = start.elapsed();
+            rss_in = rss_kib();
             for s in sessions.iter_mut().filter(|s| s.phase == Phase::Holding) {
                 match s.client.quit() {
                     Ok(_) => s.phase = Phase::Quitting,
@@ -106,13 +143,27 @@ pub(crate) fn run(port: u16, users: &[(String, String)]) -> Outcome {
             other => failures.push(format!("{}: ended {other:?}", s.user)),
         }
     }
-    Outcome { held, failures }
+    Outcome {
+        held,
+        failures,
+        until_all_in,
+        rss_kib: (rss_before, rss_in),
+    }
 }
 
-fn connect(port: u16, user: &str, now: Instant) -> Session {
+/// A connection from `from` to the server on loopback.
+fn connect_from(from: [u8; 4], port: u16) -> io::Result<TcpStream> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.bind(&std::net::SocketAddr::from((from, 0)).into())?;
+    socket.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    Ok(socket.into())
+}
+
+fn connect(port: u16, user: &str, from: [u8; 4], now: Instant) -> Session {
     let config = client::Config::default().with_security(Security::AllowCleartext);
     let client = Client::new(config, Transport::Plain, now);
-    let (tcp, phase) = match TcpStream::connect(("127.0.0.1", port)) {
+    let (tcp, phase) = match connect_from(from, port) {
         Ok(tcp) => match tcp.set_nonblocking(true) {
             Ok(()) => (Some(tcp), Phase::Greeting),
             Err(e) => (None, Phase::Failed(format!("set_nonblocking: {e}"))),
