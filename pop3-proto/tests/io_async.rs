@@ -245,29 +245,7 @@ fn async_client_and_async_server_in_one_task() {
             std::future::pending(),
             &mut body_buf,
         );
-        let both = async {
-            let mut c = pin!(client_done);
-            let mut s = pin!(server_done);
-            let (mut cr, mut sr) = (None, None);
-            std::future::poll_fn(|cx| {
-                if cr.is_none()
-                    && let Poll::Ready(r) = c.as_mut().poll(cx)
-                {
-                    cr = Some(r);
-                }
-                if sr.is_none()
-                    && let Poll::Ready(r) = s.as_mut().poll(cx)
-                {
-                    sr = Some(r);
-                }
-                if cr.is_some() && sr.is_some() {
-                    Poll::Ready((cr.take().unwrap(), sr.take().unwrap()))
-                } else {
-                    Poll::Pending
-                }
-            })
-            .await
-        };
+        let both = join(client_done, server_done);
         let Some((cr, sr)) = run(both, 1_000_000) else {
             panic!(
                 "chunk {chunk}: unfinished; heard {} octets, client {:?}, server {:?} {:?}",
@@ -385,4 +363,169 @@ fn the_loop_futures_are_small() {
     assert!(drive_size <= 512, "drive: {drive_size}");
     assert!(login_size <= 768, "login: {login_size}");
     assert!(serve_size <= 1024, "serve: {serve_size}");
+}
+
+/// Polls both futures in one task until both are done.
+async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    let (mut ar, mut br) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ar.is_none()
+            && let Poll::Ready(r) = a.as_mut().poll(cx)
+        {
+            ar = Some(r);
+        }
+        if br.is_none()
+            && let Poll::Ready(r) = b.as_mut().poll(cx)
+        {
+            br = Some(r);
+        }
+        if ar.is_some() && br.is_some() {
+            Poll::Ready((ar.take().unwrap(), br.take().unwrap()))
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
+
+/// A sink that takes `room` octets, three at a time and not always at once, then fails.
+struct Sink {
+    got: Vec<u8>,
+    room: usize,
+    polls: u32,
+}
+
+#[derive(Debug)]
+struct Full;
+
+impl std::fmt::Display for Full {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the sink is full")
+    }
+}
+
+impl std::error::Error for Full {}
+
+impl embedded_io_async::Error for Full {
+    fn kind(&self) -> embedded_io_async::ErrorKind {
+        embedded_io_async::ErrorKind::OutOfMemory
+    }
+}
+
+impl ErrorType for Sink {
+    type Error = Full;
+}
+
+impl Write for Sink {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Full> {
+        // Not ready on every other call: the step must await it, not spin past it.
+        std::future::poll_fn(|cx| {
+            self.polls += 1;
+            if self.polls % 2 == 1 {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+        .await;
+        if self.got.len() >= self.room {
+            return Err(Full);
+        }
+        let n = buf.len().min(3).min(self.room - self.got.len());
+        self.got.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    async fn flush(&mut self) -> Result<(), Full> {
+        Ok(())
+    }
+}
+
+/// The streamed RETR step, async: each chunk written and awaited before the next is read;
+/// a refused message and a sink that fails are errors that say which.
+#[test]
+fn the_async_retr_step_streams_a_message_into_its_sink() {
+    use pop3_proto::client::LoginMethod;
+    use pop3_proto::io::ClientError;
+    use pop3_proto::io::asynch::{establish, login, retr};
+    use pop3_proto::sasl::Credentials;
+    for (msg, room) in [
+        (1u32, usize::MAX),
+        (2, usize::MAX),
+        (9, usize::MAX),
+        (1, 10),
+    ] {
+        let (mut c_io, mut s_io) = pair(5, 3);
+        let (mut c_timer, mut s_timer) = (Ticks(Rc::default()), Ticks(Rc::default()));
+        let mut client = new_client();
+        let mut server: TestServer = Server::new(
+            server_config(),
+            b"1.1",
+            Transport::Plain,
+            Instant::from_millis(0),
+        );
+        let mut drop = Maildrop::new(MESSAGES);
+        let mut body_buf = [0u8; 16];
+        let mut sink = Sink {
+            got: Vec::new(),
+            room,
+            polls: 0,
+        };
+        let creds = Credentials::password(b"mrose", b"tanstaaf");
+        let client_done = async {
+            establish(
+                &mut client,
+                &mut c_io,
+                &mut c_timer,
+                async |_| Ok(()),
+                |_| {},
+            )
+            .await
+            .unwrap();
+            login(
+                &mut client,
+                &mut c_io,
+                &mut c_timer,
+                LoginMethod::UserPass,
+                &creds,
+                |_| {},
+            )
+            .await
+            .unwrap();
+            let r = retr(&mut client, &mut c_io, &mut c_timer, msg, &mut sink).await;
+            c_io.tx.borrow_mut().closed = true;
+            r
+        };
+        let server_done = serve(
+            &mut server,
+            &mut s_io,
+            &mut s_timer,
+            &mut drop,
+            async |_: &mut End| Ok(()),
+            std::future::pending(),
+            &mut body_buf,
+        );
+        let (got, _) = run(join(client_done, server_done), 1_000_000).expect("finished");
+        let whole = common::normalize(MESSAGES.get(msg as usize - 1).map_or(&b""[..], |m| m.1));
+        match (msg, room) {
+            (9, _) => match got {
+                Err(ClientError::Refused(r)) => assert_eq!(r.command, CommandKind::Retr),
+                other => panic!("{other:?}"),
+            },
+            (_, 10) => {
+                assert_eq!(
+                    got,
+                    Err(ClientError::Sink(embedded_io_async::ErrorKind::OutOfMemory))
+                );
+                assert_eq!(sink.got, whole[..10]);
+            }
+            _ => {
+                assert_eq!(got, Ok(whole.len() as u64), "message {msg}");
+                assert_eq!(sink.got, whole, "message {msg}");
+            }
+        }
+    }
 }

@@ -388,3 +388,43 @@ fn a_refused_cram_md5_falls_back_to_plain_and_a_token_finds_no_method_without_be
         other => panic!("{other:?}"),
     }
 }
+
+/// The streamed RETR step, blocking: the message into the sink, unstuffed; a refusal and a
+/// sink that fails say which.
+#[test]
+fn the_retr_step_streams_a_message_and_reports_refusals_and_sink_failures() {
+    use pop3_proto::io::blocking::retr;
+    let logged_in = |script: &[&[u8]]| {
+        let mut io = scripted(script, 5, false);
+        let mut c = client();
+        drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
+        c.user(b"u").unwrap();
+        drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
+        c.pass(b"p").unwrap();
+        drive(&mut c, &mut io, |_, _| ControlFlow::Continue(())).unwrap();
+        (c, io)
+    };
+    let login: [&[u8]; 3] = [b"+OK ready\r\n", b"+OK\r\n", b"+OK\r\n"];
+    let (mut c, mut io) = logged_in(&[
+        login[0],
+        login[1],
+        login[2],
+        b"+OK\r\nbody\r\n..dot\r\n.\r\n",
+    ]);
+    let mut sink: Vec<u8> = Vec::new();
+    assert_eq!(retr(&mut c, &mut io, 1, &mut sink), Ok(12));
+    assert_eq!(sink, b"body\r\n.dot\r\n");
+
+    let (mut c, mut io) = logged_in(&[login[0], login[1], login[2], b"-ERR [SYS/TEMP] later\r\n"]);
+    match retr(&mut c, &mut io, 1, &mut Vec::new()) {
+        Err(ClientError::Refused(r)) => assert_eq!(r.command, client::CommandKind::Retr),
+        other => panic!("{other:?}"),
+    }
+
+    let (mut c, mut io) = logged_in(&[login[0], login[1], login[2], b"+OK\r\nbody\r\n.\r\n"]);
+    let mut small = [0u8; 2];
+    assert_eq!(
+        retr(&mut c, &mut io, 1, &mut &mut small[..]),
+        Err(ClientError::Sink(ErrorKind::WriteZero))
+    );
+}

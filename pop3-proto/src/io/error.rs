@@ -22,6 +22,9 @@ pub enum ClientError<E> {
     Refused(Refusal),
     /// The server accepted STLS but the TLS handshake failed.
     Handshake(E),
+    /// Writing a retrieved message to its sink failed (the reply was left unread: end the
+    /// session, nothing was deleted).
+    Sink(ErrorKind),
 }
 
 impl<E> From<client::Error> for ClientError<E> {
@@ -44,6 +47,7 @@ impl<E: fmt::Debug> fmt::Display for ClientError<E> {
             ClientError::Usage(e) => write!(f, "step not possible: {e}"),
             ClientError::Refused(r) => write!(f, "{r}"),
             ClientError::Handshake(e) => write!(f, "TLS handshake failed: {e:?}"),
+            ClientError::Sink(kind) => write!(f, "writing the message failed: {kind:?}"),
         }
     }
 }
@@ -54,7 +58,7 @@ impl<E: core::error::Error + 'static> core::error::Error for ClientError<E> {
             ClientError::Io(e) | ClientError::Handshake(e) => Some(e),
             ClientError::Session(e) => Some(e),
             ClientError::Usage(e) => Some(e),
-            ClientError::Refused(_) => None,
+            ClientError::Refused(_) | ClientError::Sink(_) => None,
         }
     }
 }

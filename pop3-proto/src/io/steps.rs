@@ -63,3 +63,25 @@ pub(crate) fn stls_refused<E, const RX: usize, const TX: usize, const Q: usize>(
         (None, None) => ClientError::Session(Error::TlsUnavailable),
     }
 }
+
+/// How a streamed RETR ended, from what its loop saw: the message whole, the sink failed,
+/// the server refused it, or the session ended first. Shared by both flavours.
+pub(crate) fn retr_outcome<E, const RX: usize, const TX: usize, const Q: usize>(
+    client: &Client<RX, TX, Q>,
+    ended: bool,
+    refused: Option<Refusal>,
+    sink_failed: Option<embedded_io::ErrorKind>,
+) -> Result<(), ClientError<E>> {
+    if let Some(kind) = sink_failed {
+        return Err(ClientError::Sink(kind));
+    }
+    if let Some(r) = refused {
+        return Err(ClientError::Refused(r));
+    }
+    if ended {
+        return Ok(());
+    }
+    Err(ClientError::Session(
+        client.error().unwrap_or(Error::UnexpectedEof),
+    ))
+}

@@ -134,6 +134,7 @@ impl From<ClientError<io::Error>> for Error {
     fn from(e: ClientError<io::Error>) -> Self {
         match e {
             ClientError::Io(e) => Error::from_io(e),
+            ClientError::Sink(kind) => Error::Sink(io::Error::other(format!("{kind:?}"))),
             ClientError::Handshake(e) => Error::from_handshake(e),
             ClientError::Session(e) => Error::Protocol(e),
             ClientError::Usage(UsageError::NoLoginMethod) => Error::NoLoginMethod,

@@ -1,5 +1,5 @@
 //! The async client loop and the multi-step exchanges on it: greeting and capabilities,
-//! STLS as the security policy asks, and each login method.
+//! STLS as the security policy asks, each login method, and a streamed RETR.
 
 use core::ops::ControlFlow;
 
@@ -7,7 +7,7 @@ use embedded_io_async::{Read, Write};
 
 use super::{Timer, flush, wait};
 use crate::client::{Client, Event, LoginMethod, Session, State};
-use crate::io::steps::{after_login, first_login, login_outcome, stls_refused};
+use crate::io::steps::{after_login, first_login, login_outcome, retr_outcome, stls_refused};
 use crate::io::{ClientError, Drive};
 use crate::sasl::Credentials;
 
@@ -183,4 +183,52 @@ where
             Err(next) => method = next,
         }
     }
+}
+
+/// The async [`retr`](crate::io::blocking::retr): message `msg` into `sink` as it arrives,
+/// each chunk written (and awaited) before the next is read. Returns the octets written.
+pub async fn retr<T, K, W, const RX: usize, const TX: usize, const Q: usize>(
+    client: &mut Client<RX, TX, Q>,
+    io: &mut T,
+    timer: &mut K,
+    msg: u32,
+    sink: &mut W,
+) -> Result<u64, ClientError<T::Error>>
+where
+    T: Read + Write,
+    K: Timer,
+    W: Write,
+{
+    let id = client.retr(msg)?;
+    let (mut written, mut ended, mut refused, mut failed) = (0u64, false, None, None);
+    // The loop of `drive`, with the sink awaited inside it.
+    'session: loop {
+        while let Some(event) = client.poll_event()? {
+            match event {
+                Event::Body { id: of, data } if of == id => match sink.write_all(data).await {
+                    Ok(()) => written += data.len() as u64,
+                    Err(e) => {
+                        failed = Some(embedded_io_async::Error::kind(&e));
+                        break 'session;
+                    }
+                },
+                Event::End { id: of } if of == id => {
+                    ended = true;
+                    break 'session;
+                }
+                Event::Closed { .. } => break 'session,
+                other => refused = refused.or(other.refusal()),
+            }
+        }
+        flush(client, io).await.map_err(ClientError::Io)?;
+        if !client.wants_input() {
+            break;
+        }
+        wait(client, io, timer).await.map_err(ClientError::Io)?;
+    }
+    flush(client, io).await.map_err(ClientError::Io)?;
+    if ended && let Err(e) = sink.flush().await {
+        failed = Some(embedded_io_async::Error::kind(&e));
+    }
+    retr_outcome(client, ended, refused, failed).map(|()| written)
 }

@@ -1,5 +1,5 @@
 //! The blocking client loop and the multi-step exchanges on it: greeting and capabilities,
-//! STLS as the security policy asks, and each login method.
+//! STLS as the security policy asks, each login method, and a streamed RETR.
 
 use core::ops::ControlFlow;
 
@@ -7,7 +7,7 @@ use embedded_io::{Read, Write};
 
 use super::{Clock, flush, wait};
 use crate::client::{Client, Event, LoginMethod, Session, State};
-use crate::io::steps::{after_login, first_login, login_outcome, stls_refused};
+use crate::io::steps::{after_login, first_login, login_outcome, retr_outcome, stls_refused};
 use crate::io::{ClientError, Drive};
 use crate::sasl::Credentials;
 
@@ -171,4 +171,46 @@ where
             Err(next) => method = next,
         }
     }
+}
+
+/// Retrieves message `msg` (RETR) into `sink` as it arrives, never held whole, and returns
+/// the octets written (the message as served: CRLF line ends, dots unstuffed). A refusal is
+/// [`ClientError::Refused`]; a sink that fails is [`ClientError::Sink`], and the reply is
+/// then left unread: end the session (nothing was deleted).
+pub fn retr<T, W, const RX: usize, const TX: usize, const Q: usize>(
+    client: &mut Client<RX, TX, Q>,
+    io: &mut T,
+    msg: u32,
+    sink: &mut W,
+) -> Result<u64, ClientError<T::Error>>
+where
+    T: Read + Write + Clock,
+    W: Write,
+{
+    let id = client.retr(msg)?;
+    let (mut written, mut ended, mut refused, mut failed) = (0u64, false, None, None);
+    drive(client, io, |event, _| match event {
+        Event::Body { id: of, data } if of == id => match sink.write_all(data) {
+            Ok(()) => {
+                written += data.len() as u64;
+                ControlFlow::Continue(())
+            }
+            Err(e) => {
+                failed = Some(embedded_io::Error::kind(&e));
+                ControlFlow::Break(())
+            }
+        },
+        Event::End { id: of } if of == id => {
+            ended = true;
+            ControlFlow::Break(())
+        }
+        other => {
+            refused = refused.or(other.refusal());
+            ControlFlow::Continue(())
+        }
+    })?;
+    if ended && let Err(e) = sink.flush() {
+        failed = Some(embedded_io::Error::kind(&e));
+    }
+    retr_outcome(client, ended, refused, failed).map(|()| written)
 }

@@ -134,7 +134,7 @@
 mod client;
 mod server;
 
-pub use client::{drive, establish, login, login_auto, start_tls};
+pub use client::{drive, establish, login, login_auto, retr, start_tls};
 pub use server::{answer, serve};
 
 use embedded_io::{Error as _, ErrorKind, Read, Write};
