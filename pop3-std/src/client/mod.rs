@@ -276,16 +276,10 @@ impl Client {
     /// Drives the session until nothing is in flight, giving each event to `on`. A
     /// `-ERR` to a command becomes [`Error::Refused`] (or [`Error::Auth`] for a login).
     fn run(&mut self, mut on: impl FnMut(Event<'_>) -> Result<(), Error>) -> Result<(), Error> {
-        self.run_all(|event| match event {
-            Event::Reply { command, line, .. } if line.status == Status::Err => {
-                let refusal = Refusal::new(command, &line);
-                Err(if command.is_login() {
-                    Error::Auth(vec![refusal])
-                } else {
-                    Error::Refused(refusal)
-                })
-            }
-            other => on(other),
+        self.run_all(|event| match refusal(&event) {
+            Some(r) if r.command.is_login() => Err(Error::Auth(vec![r])),
+            Some(r) => Err(Error::Refused(r)),
+            None => on(event),
         })
     }
 
@@ -366,10 +360,8 @@ impl Client {
             &mut self.link,
             |socket| socket.start_tls(config, &host),
             |event| {
-                if let Event::Reply { command, line, .. } = event
-                    && line.status == Status::Err
-                {
-                    refusal = Some(Refusal::new(command, &line));
+                if let Some(r) = self::refusal(&event) {
+                    refusal = Some(r);
                 }
             },
         );
@@ -620,12 +612,17 @@ impl Client {
     }
 }
 
-/// The refusal in `event` if it is the `-ERR` to a login command, with the server's text.
-fn login_refusal(event: &Event<'_>) -> Option<Refusal> {
+/// The refusal in `event` if it is a `-ERR` reply, with the server's text.
+fn refusal(event: &Event<'_>) -> Option<Refusal> {
     match event {
-        Event::Reply { command, line, .. } if line.status == Status::Err && command.is_login() => {
+        Event::Reply { command, line, .. } if line.status == Status::Err => {
             Some(Refusal::new(*command, line))
         }
         _ => None,
     }
+}
+
+/// The refusal in `event` if it is the `-ERR` to a login command.
+fn login_refusal(event: &Event<'_>) -> Option<Refusal> {
+    refusal(event).filter(|r| r.command.is_login())
 }

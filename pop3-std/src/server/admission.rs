@@ -94,6 +94,15 @@ impl Admission {
         Ok(Admitted { entry, evicted })
     }
 
+    /// Sessions admitted and not yet ended (those asked to make room included, until they
+    /// have gone).
+    pub(crate) fn len(&self) -> usize {
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
     /// Session `id` ended.
     pub(crate) fn leave(&self, id: u64) {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());

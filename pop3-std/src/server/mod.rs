@@ -92,7 +92,6 @@ pub(crate) struct Shared {
     auth: Arc<dyn Authenticator>,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: AtomicBool,
-    active: AtomicUsize,
     served: AtomicU64,
     admission: Admission,
     /// The connection limit in force: the configured one, capped at what fits.
@@ -112,7 +111,7 @@ impl Shutdown {
 
     /// Sessions running now.
     pub fn active(&self) -> usize {
-        self.0.active.load(Ordering::SeqCst)
+        self.0.admission.len()
     }
 }
 
@@ -132,7 +131,6 @@ impl Listener {
             auth,
             tls: None,
             shutdown: AtomicBool::new(false),
-            active: AtomicUsize::new(0),
             served: AtomicU64::new(0),
             admission: Admission::default(),
             limit: AtomicUsize::new(0),
@@ -211,7 +209,7 @@ impl Listener {
                 thread::sleep(Duration::from_millis(10));
             }
         }
-        while shared.active.load(Ordering::SeqCst) > 0 {
+        while shared.admission.len() > 0 {
             thread::sleep(Duration::from_millis(20));
         }
         info!(target: "pop3d", "event=stopped sessions={}", shared.served.load(Ordering::SeqCst));
@@ -270,7 +268,6 @@ fn admit(shared: &Arc<Shared>, tcp: TcpStream, peer: SocketAddr, tls: bool) {
             return;
         }
     };
-    shared.active.fetch_add(1, Ordering::SeqCst);
     let session_shared = Arc::clone(shared);
     // The socket goes through a slot so that it can still be refused if no thread starts.
     let slot = Arc::new(Mutex::new(Some(tcp)));
@@ -285,11 +282,9 @@ fn admit(shared: &Arc<Shared>, tcp: TcpStream, peer: SocketAddr, tls: bool) {
                 session::serve(Arc::clone(&session_shared), &session_entry, tcp, peer, tls);
             }
             session_shared.admission.leave(id);
-            session_shared.active.fetch_sub(1, Ordering::SeqCst);
         });
     if let Err(e) = spawned {
         shared.admission.leave(id);
-        shared.active.fetch_sub(1, Ordering::SeqCst);
         warn!(target: "pop3d", "event=refused peer={peer} reason=spawn-failed error={e}");
         if let Some(tcp) = slot.lock().ok().and_then(|mut s| s.take()) {
             refuse(tcp, tls);
