@@ -10,13 +10,9 @@ use pop3_proto::client::{CommandKind, Error, LineError, LoginMethod, State, Tran
 use pop3_proto::codec::Mechanism;
 use pop3_proto::sasl::Credentials;
 
-const NONCE: &[u8] = b"rOprNGfwEbeRWgbNEkqO";
-const CLIENT_FIRST: &[u8] = b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
-const SERVER_FIRST: &[u8] =
-    b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-const CLIENT_FINAL: &[u8] = b"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,\
-p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
-const SERVER_FINAL: &[u8] = b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+use common::rfc7677::{
+    CLIENT_FINAL, CLIENT_FIRST, CLIENT_NONCE as NONCE, SERVER_FINAL, SERVER_FIRST,
+};
 
 fn b64(raw: &[u8]) -> String {
     STANDARD.encode(raw)

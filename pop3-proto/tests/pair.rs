@@ -34,6 +34,7 @@ fn server_config() -> server::Config<'static> {
         .with_cleartext_passwords(true)
         .with_shared_secrets(true)
         .with_oauth(true)
+        .with_scram(true)
         .with_stls(true)
 }
 
@@ -136,7 +137,7 @@ fn user_pass(c: &mut TestClient, _: &Credentials<'static>) {
 
 #[test]
 fn login_by_every_mechanism() {
-    let logins: [(&str, Login, Credentials<'static>); 7] = [
+    let logins: [(&str, Login, Credentials<'static>); 8] = [
         ("USER/PASS", user_pass, password()),
         (
             "APOP",
@@ -180,6 +181,13 @@ fn login_by_every_mechanism() {
             },
             bearer(),
         ),
+        (
+            "SCRAM-SHA-256",
+            |c, creds| {
+                c.auth(Mechanism::ScramSha256, creds).unwrap();
+            },
+            password().with_nonce(b"fyko+d2lbbFgONRv9qkxdawL"),
+        ),
     ];
     for (name, login, creds) in logins {
         for chunk in [1, 5, 4096] {
@@ -216,6 +224,10 @@ fn two_step_sasl_without_initial_responses() {
     let config = cleartext().with_sasl_initial_response(false);
     for (mechanism, creds) in [
         (Mechanism::Plain, password()),
+        (
+            Mechanism::ScramSha256,
+            password().with_nonce(b"fyko+d2lbbFgONRv9qkxdawL"),
+        ),
         (Mechanism::XOAuth2, bearer()),
         (Mechanism::OAuthBearer, bearer()),
     ] {

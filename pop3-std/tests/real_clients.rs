@@ -313,3 +313,68 @@ fn with_hashed_secrets_no_apop_is_offered_and_curl_logs_in() {
     let first = curl(&s, true, "1", &[]);
     assert_eq!(first, served(&mail[0].stored));
 }
+
+/// mpop, whose SCRAM-SHA-256 comes from GNU SASL, over plain TCP: against keys stored as
+/// Dovecot stores them (where nothing else works without TLS), and against keys the server
+/// derives from a plaintext entry. RFC 7677; the automatic choice and the named method.
+#[test]
+fn mpop_logs_in_with_scram_sha_256_and_retrieves_every_message() {
+    let has_scram = Command::new("mpop")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("scram-sha-256"));
+    if !require("mpop with SCRAM-SHA-256 (Debian package mpop)", has_scram) {
+        return;
+    }
+    let mail = mailbox();
+    let stored = Ours::start_scram("mpop-stored", &mail, |_| {});
+    let derived = Ours::start("mpop-derived", &mail, |_| {});
+    for (s, auth) in [
+        (&stored, None),
+        (&stored, Some("scram-sha-256")),
+        (&derived, Some("scram-sha-256")),
+    ] {
+        let (out, status) = mpop(s, auth, PASSWORD);
+        assert!(
+            status.status.success(),
+            "mpop {auth:?}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        check_delivered("mpop", files_in(&out.join("new")), &mail);
+    }
+    let (out, status) = mpop(&stored, None, "wrong");
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(
+        !status.status.success() && stderr.contains("authentication failed (method SCRAM-SHA-256)"),
+        "{stderr}"
+    );
+    assert!(files_in(&out.join("new")).is_empty());
+}
+
+/// One mpop run keeping the mail, into a fresh Maildir; the run's output.
+fn mpop(s: &Ours, auth: Option<&str>, password: &str) -> (PathBuf, Output) {
+    let dir = scratch(s, &format!("mpop-{}-{password}", auth.unwrap_or("auto")));
+    let out = dir.join("maildir");
+    for sub in ["new", "cur", "tmp"] {
+        fs::create_dir_all(out.join(sub)).expect("maildir");
+    }
+    let mut cmd = Command::new("mpop");
+    cmd.args([
+        "-C",
+        "/dev/null",
+        "--host=127.0.0.1",
+        "--tls=off",
+        "--keep=on",
+        "--only-new=off",
+    ])
+    .arg(format!("--port={}", s.port))
+    .arg(format!("--user={USER}"))
+    .arg(format!("--passwordeval=echo {password}"))
+    .arg(format!("--delivery=maildir,{}", out.display()))
+    .arg(format!("--uidls-file={}", dir.join("uidls").display()));
+    if let Some(auth) = auth {
+        cmd.arg(format!("--auth={auth}"));
+    }
+    let output = cmd.output().unwrap_or_else(|e| panic!("mpop: {e}"));
+    (out, output)
+}

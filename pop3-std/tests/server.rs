@@ -53,6 +53,7 @@ fn every_login_method_and_the_automatic_choice() {
         LoginMethod::Sasl(Mechanism::Plain),
         LoginMethod::Sasl(Mechanism::Login),
         LoginMethod::Sasl(Mechanism::CramMd5),
+        LoginMethod::Sasl(Mechanism::ScramSha256),
     ] {
         let mut c = connect(&s, Tls::StartTls);
         c.login_by(method, &creds)
@@ -64,6 +65,42 @@ fn every_login_method_and_the_automatic_choice() {
     assert!(c.capabilities().sasl_mechanism(Mechanism::CramMd5));
     c.login(USER, PASSWORD).unwrap();
     c.quit().unwrap();
+}
+
+/// RFC 7677 over plain TCP: with the secret stored as SCRAM keys (as Dovecot stores them)
+/// nothing else can log in without TLS, and the automatic choice finds SCRAM-SHA-256.
+#[test]
+fn scram_keys_stored_as_dovecot_stores_them_log_in_without_tls() {
+    let mail = mail::mailbox(0);
+    let s = Ours::start_scram("scram", &mail, |_| {});
+    let mut c = connect(&s, Tls::None);
+    let caps = c.capabilities();
+    assert!(caps.sasl_mechanism(Mechanism::ScramSha256));
+    for other in [Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5] {
+        assert!(!caps.sasl_mechanism(other), "{other:?} cannot work here");
+    }
+    assert!(
+        !c.greeting().contains('<'),
+        "no APOP without the plaintext secret"
+    );
+    let creds = Credentials::password(USER.as_bytes(), PASSWORD.as_bytes());
+    assert_eq!(
+        c.login_with(&creds).unwrap(),
+        LoginMethod::Sasl(Mechanism::ScramSha256)
+    );
+    assert_eq!(c.stat().unwrap().0 as usize, mail.len());
+    c.quit().unwrap();
+    let mut c = connect(&s, Tls::None);
+    match c.login(USER, "wrong") {
+        Err(Error::Auth(r)) => {
+            assert_eq!(
+                r.last().map(|r| r.kind),
+                Some(Some(RespCodeKind::Auth)),
+                "{r:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -22,6 +22,16 @@ pub trait Maildrop {
     /// before it returns, to slow down guessing.
     fn login(&mut self, auth: &AuthRequest<'_>) -> Result<u32, Failure>;
 
+    /// The stored SCRAM-SHA-256 keys of `user` (feature `scram`), asked for when the
+    /// server configuration offers SCRAM; `None` for a user without them, whose exchange
+    /// then fails at the proof. A right proof comes to [`Maildrop::login`] as
+    /// [`AuthRequest::Verified`]. By default no user has keys.
+    #[cfg(feature = "scram")]
+    fn scram_keys(&mut self, user: &[u8]) -> Option<crate::sasl::scram::StoredKeys<'_>> {
+        let _ = user;
+        None
+    }
+
     /// The size of message `msg` as served: CRLF line ends, no stuffing (RFC 1939 section
     /// 11). Also asked for every message not marked when a client sends STAT.
     fn size(&mut self, msg: u32) -> Result<u64, Failure>;
@@ -70,8 +80,12 @@ pub(crate) fn answer_next<M: Maildrop, const RX: usize, const TX: usize, const W
     server: &mut Server<'_, RX, TX, W>,
     maildrop: &mut M,
 ) -> Result<Option<Next>, ServerError<core::convert::Infallible>> {
-    enum Taken {
+    enum Taken<'k> {
         Login(Result<u32, Failure>),
+        #[cfg(feature = "scram")]
+        Keys(Option<crate::sasl::scram::StoredKeys<'k>>),
+        #[cfg(not(feature = "scram"))]
+        Keys(core::marker::PhantomData<&'k ()>),
         Size(Result<u64, Failure>),
         Uid(u32),
         Update(Result<(), Failure>),
@@ -81,6 +95,11 @@ pub(crate) fn answer_next<M: Maildrop, const RX: usize, const TX: usize, const W
     let taken = match server.poll_event()? {
         None => return Ok(None),
         Some(Request::Auth(auth)) => Taken::Login(maildrop.login(&auth)),
+        #[cfg(feature = "scram")]
+        Some(Request::ScramKeys { user }) => Taken::Keys(maildrop.scram_keys(user)),
+        // Never asked for without the feature.
+        #[cfg(not(feature = "scram"))]
+        Some(Request::ScramKeys { .. }) => Taken::Keys(core::marker::PhantomData),
         Some(Request::Size { msg }) => Taken::Size(maildrop.size(msg)),
         Some(Request::Uid { msg }) => Taken::Uid(msg),
         Some(Request::Retrieve { msg, .. }) => Taken::Next(Next::Retrieve(msg)),
@@ -91,6 +110,10 @@ pub(crate) fn answer_next<M: Maildrop, const RX: usize, const TX: usize, const W
     match taken {
         Taken::Login(Ok(messages)) => server.accept_login(messages)?,
         Taken::Login(Err(failure)) => server.reject_login(failure, failure.text())?,
+        #[cfg(feature = "scram")]
+        Taken::Keys(keys) => server.scram_keys(keys)?,
+        #[cfg(not(feature = "scram"))]
+        Taken::Keys(_) => {}
         Taken::Size(Ok(octets)) => server.size(octets)?,
         Taken::Size(Err(failure)) => server.fail(failure, failure.text())?,
         Taken::Uid(msg) => match maildrop.uid(msg) {

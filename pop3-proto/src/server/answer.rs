@@ -115,9 +115,11 @@ impl From<EncodeError> for UsageError {
 impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
     /// The credentials are good and the maildrop is open with `messages` messages (at most
     /// `32 * W` are served).
+    /// A refuted SCRAM proof ([`AuthRequest::Refuted`](super::AuthRequest::Refuted)) cannot
+    /// be accepted: `NotExpected`.
     pub fn accept_login(&mut self, messages: u32) -> Result<(), UsageError> {
         let core = &mut self.core;
-        if core.awaiting != Awaiting::Login {
+        if core.awaiting != Awaiting::Login || core.refuted() {
             return Err(UsageError::NotExpected);
         }
         core.messages = messages.min(Marks::<W>::CAPACITY);
@@ -144,6 +146,10 @@ impl<const RX: usize, const TX: usize, const W: usize> Server<'_, RX, TX, W> {
         }
         core.user.clear();
         core.awaiting = Awaiting::Nothing;
+        #[cfg(feature = "scram")]
+        {
+            core.scram.refuted = false;
+        }
         core.err(failure.code(), text);
         Ok(())
     }

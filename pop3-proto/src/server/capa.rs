@@ -10,12 +10,15 @@ pub(crate) struct CapaState {
     pub(crate) tls: bool,
     pub(crate) authorization: bool,
     pub(crate) utf8_active: bool,
+    /// SCRAM-SHA-256 can run (configured, built in, and the session has a server nonce).
+    pub(crate) scram: bool,
 }
 
 /// Writes the SASL mechanism names offered now into `buf`; returns the length.
 fn mechanisms(config: &Config<'_>, s: &CapaState, buf: &mut [u8; 64]) -> usize {
     let cleartext = s.tls || config.allow_cleartext_passwords;
-    let names: [(bool, &[u8]); 5] = [
+    let names: [(bool, &[u8]); 6] = [
+        (s.scram, b"SCRAM-SHA-256"),
         (cleartext, b"PLAIN"),
         (cleartext, b"LOGIN"),
         (config.cram_md5, b"CRAM-MD5"),
@@ -87,6 +90,7 @@ mod tests {
             tls: false,
             authorization: true,
             utf8_active: false,
+            scram: true,
         };
         assert_eq!(write(&mut tx, &config, &s), Ok(()));
         assert!(

@@ -33,6 +33,11 @@ pub struct Config<'c> {
     pub cram_md5: bool,
     /// Offer SASL XOAUTH2 and OAUTHBEARER.
     pub oauth: bool,
+    /// Offer SASL SCRAM-SHA-256 (feature `scram`; RFC 7677): the application answers
+    /// [`Request::ScramKeys`](super::Request::ScramKeys) with the user's stored keys, and the
+    /// driver's greeting token, the server's part of the nonce, is random. Needs no TLS:
+    /// the password is never sent.
+    pub scram: bool,
     /// Offer the UTF8 command (RFC 6856).
     pub utf8: bool,
     /// Offer LANG (RFC 6856 section 3), with English, the language of the server's texts.
@@ -64,6 +69,7 @@ impl Default for Config<'_> {
             apop: false,
             cram_md5: false,
             oauth: false,
+            scram: false,
             utf8: false,
             lang: true,
             strictness: Strictness::Lenient,
@@ -118,6 +124,11 @@ impl<'c> Config<'c> {
     /// With XOAUTH2 and OAUTHBEARER offered or not.
     pub fn with_oauth(self, on: bool) -> Self {
         Config { oauth: on, ..self }
+    }
+
+    /// With SCRAM-SHA-256 offered or not (see [`Config::scram`]).
+    pub fn with_scram(self, on: bool) -> Self {
+        Config { scram: on, ..self }
     }
 
     /// With the UTF8 command offered or not.

@@ -143,6 +143,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                     tls: self.tls,
                     authorization,
                     utf8_active: self.utf8,
+                    scram: self.scram_offered(),
                 };
                 let _ = capa::write(&mut self.tx, &self.config, &s);
                 None

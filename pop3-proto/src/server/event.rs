@@ -46,6 +46,30 @@ pub enum AuthRequest<'a> {
         /// The access token.
         token: Secret<&'a [u8]>,
     },
+    /// SASL SCRAM-SHA-256 (feature `scram`): the core has checked the client's proof
+    /// against the keys the application gave for `user` ([`Server::scram_keys`]) and sent
+    /// the server's signature. Accept unless the maildrop cannot be opened or `authzid`
+    /// may not be acted as; [`AuthRequest::matches_secret`] is false, there being no
+    /// secret left to check.
+    ///
+    /// [`Server::scram_keys`]: super::Server::scram_keys
+    Verified {
+        /// The mechanism that verified the user.
+        mechanism: Mechanism<'a>,
+        /// The user name.
+        user: &'a [u8],
+        /// The authorization identity (empty: act as `user`).
+        authzid: &'a [u8],
+    },
+    /// SASL SCRAM-SHA-256 (feature `scram`): the client's proof for `user` was wrong (or
+    /// the user has no keys). Only `reject_login` is accepted: the application logs the
+    /// failure and makes it as slow as any other.
+    Refuted {
+        /// The mechanism whose proof failed.
+        mechanism: Mechanism<'a>,
+        /// The user name.
+        user: &'a [u8],
+    },
 }
 
 impl AuthRequest<'_> {
@@ -55,7 +79,9 @@ impl AuthRequest<'_> {
             AuthRequest::Password { user, .. }
             | AuthRequest::Apop { user, .. }
             | AuthRequest::CramMd5 { user, .. }
-            | AuthRequest::Bearer { user, .. } => user,
+            | AuthRequest::Bearer { user, .. }
+            | AuthRequest::Verified { user, .. }
+            | AuthRequest::Refuted { user, .. } => user,
         }
     }
 
@@ -85,7 +111,9 @@ impl AuthRequest<'_> {
                         .fold(0, |acc, (a, b)| acc | (a ^ b))
                         == 0
             }
-            AuthRequest::Bearer { .. } => false,
+            AuthRequest::Bearer { .. }
+            | AuthRequest::Verified { .. }
+            | AuthRequest::Refuted { .. } => false,
         }
     }
 }
@@ -136,6 +164,16 @@ pub enum Request<'a> {
     /// Check credentials: `accept_login(messages)` or `reject_login(...)`. A
     /// maildrop that is locked by another session is rejected with `[IN-USE]`.
     Auth(AuthRequest<'a>),
+    /// SASL SCRAM-SHA-256 (feature `scram`, [`Config::scram`]): the stored keys of `user`,
+    /// answered with `scram_keys(Some(keys))`, or `scram_keys(None)` when there are none.
+    /// The core then runs the exchange; a right proof comes back as
+    /// [`AuthRequest::Verified`].
+    ///
+    /// [`Config::scram`]: super::Config::scram
+    ScramKeys {
+        /// The user name, unescaped.
+        user: &'a [u8],
+    },
     /// The size of message `msg`, as served (CRLF line ends, no stuffing), for LIST and
     /// STAT: answer `size(octets)`. For STAT the core asks for every message not marked and
     /// sends the totals itself (RFC 1939 section 5).

@@ -27,6 +27,8 @@ mod error;
 mod event;
 mod marks;
 mod sasl;
+#[cfg(feature = "scram")]
+mod scram;
 mod top;
 
 pub use answer::{Failure, UsageError};
@@ -94,6 +96,17 @@ enum Ask {
         user: Src,
         token: Src,
     },
+    /// SCRAM: the user's stored keys (the user is `Src::User`).
+    #[cfg(feature = "scram")]
+    ScramKeys,
+    /// SCRAM: the proof was right; the user is `Src::User`.
+    #[cfg(feature = "scram")]
+    Verified {
+        authzid: Src,
+    },
+    /// SCRAM: the proof was wrong; the user is `Src::User`.
+    #[cfg(feature = "scram")]
+    Refuted,
     Size(u32),
     Uid(u32),
     Retrieve {
@@ -113,6 +126,9 @@ enum Awaiting {
     /// Nothing: the next command may be read.
     Nothing,
     Login,
+    /// SCRAM: the user's stored keys.
+    #[cfg(feature = "scram")]
+    ScramKeys,
     /// STAT: the size of `msg`, with the totals of the messages before it that are not
     /// marked (RFC 1939 section 5: marked messages are not counted).
     Stat {
@@ -166,6 +182,8 @@ struct Core<'c, const RX: usize, const TX: usize, const W: usize> {
     timestamp: Vec<u8, 128>,
     user: Vec<u8, COMMAND_LINE_LIMIT>,
     sasl: SaslState,
+    #[cfg(feature = "scram")]
+    scram: scram::ScramServer,
     decoded: [u8; RX],
     awaiting: Awaiting,
     marks: Marks<W>,
@@ -204,6 +222,8 @@ impl<'c, const RX: usize, const TX: usize, const W: usize> Server<'c, RX, TX, W>
             timestamp: Vec::new(),
             user: Vec::new(),
             sasl: SaslState::None,
+            #[cfg(feature = "scram")]
+            scram: Default::default(),
             decoded: [0; RX],
             awaiting: Awaiting::Nothing,
             marks: Marks::new(),
@@ -600,6 +620,19 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
                 mechanism,
                 user: s(user),
                 token: Secret::new(s(token)),
+            }),
+            #[cfg(feature = "scram")]
+            Ask::ScramKeys => Request::ScramKeys { user: &self.user },
+            #[cfg(feature = "scram")]
+            Ask::Verified { authzid } => Request::Auth(AuthRequest::Verified {
+                mechanism: Mechanism::ScramSha256,
+                user: &self.user,
+                authzid: s(authzid),
+            }),
+            #[cfg(feature = "scram")]
+            Ask::Refuted => Request::Auth(AuthRequest::Refuted {
+                mechanism: Mechanism::ScramSha256,
+                user: &self.user,
             }),
             Ask::Size(msg) => Request::Size { msg },
             Ask::Uid(msg) => Request::Uid { msg },

@@ -16,6 +16,16 @@ pub(crate) enum SaslState {
     CramMd5,
     XOAuth2,
     OAuthBearer,
+    /// SCRAM-SHA-256: waiting for the client-first message, for the application's keys,
+    /// for the client-final message, for the empty answer to the server's signature.
+    #[cfg(feature = "scram")]
+    ScramFirst,
+    #[cfg(feature = "scram")]
+    ScramKeys,
+    #[cfg(feature = "scram")]
+    ScramFinal,
+    #[cfg(feature = "scram")]
+    ScramDone,
 }
 
 impl SaslState {
@@ -29,12 +39,26 @@ const USERNAME: &[u8] = b"VXNlcm5hbWU6";
 const PASSWORD: &[u8] = b"UGFzc3dvcmQ6";
 
 impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
+    /// Without the `scram` feature SCRAM is never offered.
+    #[cfg(not(feature = "scram"))]
+    pub(super) fn scram_offered(&self) -> bool {
+        false
+    }
+
+    /// The login asked for is a refuted SCRAM proof.
+    pub(super) fn refuted(&self) -> bool {
+        #[cfg(feature = "scram")]
+        return self.scram.refuted;
+        #[cfg(not(feature = "scram"))]
+        false
+    }
+
     pub(super) fn sasl_reset(&mut self) {
         self.sasl = SaslState::None;
         self.framer.set_line_limit(COMMAND_LINE_LIMIT);
     }
 
-    fn challenge(&mut self, data: &[u8], next: SaslState) -> Option<Ask> {
+    pub(super) fn challenge(&mut self, data: &[u8], next: SaslState) -> Option<Ask> {
         let _ = self.tx.push(|b| Continuation { data }.encode(b));
         self.sasl = next;
         // SASL answers (OAuth tokens) may be far longer than a command.
@@ -42,7 +66,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
         None
     }
 
-    fn auth_failed(&mut self, text: &[u8]) -> Option<Ask> {
+    pub(super) fn auth_failed(&mut self, text: &[u8]) -> Option<Ask> {
         self.sasl_reset();
         self.err(Some(RespCode::AUTH), text);
         None
@@ -62,6 +86,8 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
             }
             Mechanism::XOAuth2 if self.config.oauth => SaslState::XOAuth2,
             Mechanism::OAuthBearer if self.config.oauth => SaslState::OAuthBearer,
+            #[cfg(feature = "scram")]
+            Mechanism::ScramSha256 if self.scram_offered() => SaslState::ScramFirst,
             Mechanism::Plain | Mechanism::Login => {
                 self.err(
                     Some(RespCode::AUTH),
@@ -109,6 +135,13 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
         let Some(n) = b64::decode(data, &mut self.decoded).map(<[u8]>::len) else {
             return self.auth_failed(b"Invalid base64 data");
         };
+        #[cfg(feature = "scram")]
+        match self.sasl {
+            SaslState::ScramFirst => return self.scram_first(n),
+            SaslState::ScramFinal => return self.scram_final(n),
+            SaslState::ScramDone => return self.scram_done(n),
+            _ => {}
+        }
         let raw = self.decoded.get(..n).unwrap_or_default();
         let ask = match self.sasl {
             SaslState::Plain => plain(raw),
@@ -125,7 +158,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
             SaslState::CramMd5 => cram_md5(raw),
             SaslState::XOAuth2 => xoauth2(raw),
             SaslState::OAuthBearer => oauthbearer(raw),
-            SaslState::None => None,
+            _ => None,
         };
         match ask {
             Some(ask) => {
@@ -138,7 +171,7 @@ impl<const RX: usize, const TX: usize, const W: usize> Core<'_, RX, TX, W> {
     }
 }
 
-fn base64_encode(raw: &[u8], out: &mut [u8]) -> usize {
+pub(super) fn base64_encode(raw: &[u8], out: &mut [u8]) -> usize {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD
         .encode_slice(raw, out)

@@ -152,3 +152,16 @@ pub fn reference_unstuff(wire: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
 
 pub mod client;
 pub mod server;
+
+/// RFC 7677 section 3: user "user", password "pencil", both sides' messages.
+#[allow(dead_code)]
+pub mod rfc7677 {
+    pub const CLIENT_NONCE: &[u8] = b"rOprNGfwEbeRWgbNEkqO";
+    pub const SERVER_NONCE: &[u8] = b"%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+    pub const CLIENT_FIRST: &[u8] = b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
+    pub const SERVER_FIRST: &[u8] =
+        b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    pub const CLIENT_FINAL: &[u8] = b"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,\
+p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+    pub const SERVER_FINAL: &[u8] = b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+}

@@ -2,12 +2,21 @@
 //! and a driver that runs a server alone (scripted client bytes) or paired with the client.
 
 use pop3_proto::io::{self, Ended, blocking};
+use std::sync::Mutex;
+
+use pop3_proto::sasl::scram::StoredKeys;
 use pop3_proto::server::{self, AuthRequest, Failure, Marked, Server};
 use pop3_proto::{Instant, Transport};
 
 use super::normalize;
 
 pub type TestServer = Server<'static, 1024, 2048, 4>;
+
+/// StoredKey and ServerKey.
+type KeyPair = ([u8; 32], [u8; 32]);
+
+/// Keys derived so far: password, salt, keys.
+type Derived = Vec<(Vec<u8>, Vec<u8>, KeyPair)>;
 
 /// A maildrop and its owner.
 #[derive(Clone, Debug)]
@@ -27,6 +36,10 @@ pub struct Maildrop {
     pub chunk: usize,
     /// Write `<TLS>` into the output where the handshake would run (transcripts only).
     pub tls_marker: bool,
+    /// The user's SCRAM-SHA-256 keys, derived from the password over this salt.
+    pub scram_salt: Vec<u8>,
+    /// Keys handed out with `scram_keys`, kept so that they can be borrowed.
+    scram_keys: Option<(Vec<u8>, KeyPair)>,
 }
 
 impl Maildrop {
@@ -45,6 +58,10 @@ impl Maildrop {
             log: Vec::new(),
             chunk: 7,
             tls_marker: true,
+            // RFC 7677 section 3's salt.
+            scram_salt: b"\x5b\x6d\x99\x68\x9d\x12\x35\x8e\xec\xa0\x4b\x14\x12\x36\xfa\x81"
+                .to_vec(),
+            scram_keys: None,
         }
     }
 
@@ -86,6 +103,9 @@ impl io::Maildrop for Maildrop {
         let ok = auth.user() == self.user.as_slice()
             && match auth {
                 AuthRequest::Bearer { token, .. } => *token.expose() == self.token.as_slice(),
+                // The core checked the proof against this user's keys.
+                AuthRequest::Verified { .. } => true,
+                AuthRequest::Refuted { .. } => false,
                 other => other.matches_secret(&self.password),
             };
         self.log.push(format!(
@@ -97,6 +117,32 @@ impl io::Maildrop for Maildrop {
             (true, true) => Err(Failure::InUse),
             (false, _) => Err(Failure::Auth),
         }
+    }
+
+    fn scram_keys(&mut self, user: &[u8]) -> Option<StoredKeys<'_>> {
+        self.log
+            .push(format!("ScramKeys({:?})", String::from_utf8_lossy(user)));
+        if user != self.user.as_slice() {
+            return None;
+        }
+        // PBKDF2 is slow unoptimized: derive once per password and salt.
+        static DERIVED: Mutex<Derived> = Mutex::new(Vec::new());
+        let mut derived = DERIVED.lock().unwrap();
+        let known = derived
+            .iter()
+            .find(|(p, s, _)| *p == self.password && *s == self.scram_salt)
+            .map(|(.., pair)| *pair);
+        let pair = match known {
+            Some(pair) => pair,
+            None => {
+                let keys = StoredKeys::derive(&self.password, &self.scram_salt, 4096)?;
+                let pair = (*keys.stored_key(), *keys.server_key());
+                derived.push((self.password.clone(), self.scram_salt.clone(), pair));
+                pair
+            }
+        };
+        let kept = self.scram_keys.insert((self.scram_salt.clone(), pair));
+        StoredKeys::new(&kept.0, 4096, kept.1.0, kept.1.1)
     }
 
     fn size(&mut self, msg: u32) -> Result<u64, Failure> {
@@ -151,12 +197,19 @@ pub fn run_server(
     client: &[u8],
     chunk: usize,
 ) -> (TestServer, Vec<u8>) {
-    let mut server: TestServer = Server::new(
-        config,
-        b"1896.697170952",
-        Transport::Plain,
-        Instant::from_millis(0),
-    );
+    run_server_greeting(config, b"1896.697170952", drop, client, chunk)
+}
+
+/// The same with the greeting token `token`.
+pub fn run_server_greeting(
+    config: server::Config<'static>,
+    token: &[u8],
+    drop: &mut Maildrop,
+    client: &[u8],
+    chunk: usize,
+) -> (TestServer, Vec<u8>) {
+    let mut server: TestServer =
+        Server::new(config, token, Transport::Plain, Instant::from_millis(0));
     let mut out = Vec::new();
     serve(&mut server, drop, &mut out);
     let mut now = 0;

@@ -21,6 +21,7 @@ mod admission;
 mod limits;
 mod maildir;
 mod passwd;
+mod scram;
 mod session;
 mod store;
 
@@ -37,6 +38,7 @@ use admission::{Admission, Refused};
 pub use limits::{FILES_BESIDES_SESSIONS, FILES_PER_SESSION, raise_open_files};
 pub use maildir::MaildirStore;
 pub use passwd::{Authenticator, PasswdFile};
+pub use scram::{ITERATIONS as SCRAM_ITERATIONS, ScramSecret};
 pub use store::{Maildrop, MessageInfo, OpenError, Store};
 
 /// How the server behaves.

@@ -10,13 +10,16 @@ use std::time::Duration;
 
 use log::{info, warn};
 use pop3_proto::io::{Ended, blocking};
+use pop3_proto::sasl::scram::StoredKeys;
 use pop3_proto::server::{self, AuthRequest, Failure, Marked, Server};
 use pop3_proto::{Instant, Transport};
 use rustls::ServerConnection;
 
 use super::Shared;
 use super::admission::Entry;
+use super::scram::ScramSecret;
 use super::store::{Maildrop, OpenError};
+use crate::client::scram_nonce;
 
 /// The core's buffers: a command line and a CAPA reply fit; 16 KiB of output per write.
 /// 1024 mark words allow 32768 messages per maildrop.
@@ -36,6 +39,8 @@ struct Session<'s> {
     peer: SocketAddr,
     user: Option<String>,
     drop: Option<Box<dyn Maildrop>>,
+    /// The SCRAM keys handed to the core, kept for it to borrow.
+    scram: Option<ScramSecret>,
 }
 
 /// A message file as the loop reads it.
@@ -103,10 +108,16 @@ fn run(
         .with_stls(shared.tls.is_some())
         .with_cleartext_passwords(s.allow_cleartext)
         .with_shared_secrets(shared.auth.has_shared_secrets())
+        .with_scram(shared.auth.offers_scram())
         .with_implementation(b"pop3-std")
         .with_autologout(s.autologout)
         .with_login_timeout(s.login_timeout);
-    let token = format!("{}.{id}.{}", std::process::id(), unix_millis());
+    // The greeting token is the server's part of the SCRAM nonce and makes the APOP
+    // timestamp unique: random, with a counter where the system has no randomness.
+    let token = match scram_nonce() {
+        Some(random) => String::from_utf8_lossy(&random).into_owned(),
+        None => format!("{}.{id}.{}", std::process::id(), unix_millis()),
+    };
     let mut core: Box<Core<'_>> = Box::new(Server::new(
         config,
         token.as_bytes(),
@@ -119,6 +130,7 @@ fn run(
         peer,
         user: None,
         drop: None,
+        scram: None,
     };
     let mut body = vec![0u8; 16 * 1024];
     let ended = blocking::serve(
@@ -143,6 +155,19 @@ fn run(
     Ok(ended)
 }
 
+/// How the client logged in, for the log.
+fn method(auth: &AuthRequest<'_>) -> String {
+    let name = match auth {
+        AuthRequest::Password { .. } => b"password",
+        AuthRequest::Apop { .. } => &b"APOP"[..],
+        AuthRequest::CramMd5 { .. } => b"CRAM-MD5",
+        AuthRequest::Bearer { mechanism, .. }
+        | AuthRequest::Verified { mechanism, .. }
+        | AuthRequest::Refuted { mechanism, .. } => mechanism.name(),
+    };
+    String::from_utf8_lossy(name).into_owned()
+}
+
 fn unix_millis() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -164,8 +189,9 @@ impl pop3_proto::io::Maildrop for Session<'_> {
     fn login(&mut self, auth: &AuthRequest<'_>) -> Result<u32, Failure> {
         let user = String::from_utf8_lossy(auth.user()).into_owned();
         let peer = self.peer;
+        let method = method(auth);
         if !self.shared.auth.verify(auth) {
-            warn!(target: "pop3d", "event=login-failed peer={peer} user={user:?}");
+            warn!(target: "pop3d", "event=login-failed peer={peer} user={user:?} method={method}");
             // A failed login costs time: guessing passwords becomes slow.
             std::thread::sleep(self.shared.settings.login_failure_delay);
             return Err(Failure::Auth);
@@ -173,7 +199,7 @@ impl pop3_proto::io::Maildrop for Session<'_> {
         match self.shared.store.open(&user) {
             Ok(drop) => {
                 let count = u32::try_from(drop.messages().len()).unwrap_or(u32::MAX);
-                info!(target: "pop3d", "event=login peer={peer} user={user:?} messages={count}");
+                info!(target: "pop3d", "event=login peer={peer} user={user:?} method={method} messages={count}");
                 self.entry.logged_in();
                 self.drop = Some(drop);
                 self.user = Some(user);
@@ -188,6 +214,11 @@ impl pop3_proto::io::Maildrop for Session<'_> {
                 Err(Failure::SysTemp)
             }
         }
+    }
+
+    fn scram_keys(&mut self, user: &[u8]) -> Option<StoredKeys<'_>> {
+        self.scram = self.shared.auth.scram_secret(user);
+        self.scram.as_ref()?.keys()
     }
 
     fn size(&mut self, msg: u32) -> Result<u64, Failure> {

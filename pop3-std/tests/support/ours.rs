@@ -46,6 +46,21 @@ impl Ours {
         Ours::start_full(name, mail, 0, secret, tweak)
     }
 
+    /// [`Ours::start`] with the test user's secret stored as SCRAM-SHA-256 keys, which
+    /// only SCRAM-SHA-256 and the mechanisms that send the password can use.
+    pub(crate) fn start_scram(
+        name: &str,
+        mail: &[Mail],
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Ours {
+        // Printed by `doveadm pw -s SCRAM-SHA-256 -p tanstaaf` (Dovecot 2.3).
+        assert_eq!(PASSWORD, "tanstaaf", "the keys below are of this password");
+        let secret = "{SCRAM-SHA-256}4096,2ukNhLDOtvinDsiaRERXZw==,\
+            dCcSIg+JIz9joQRoMQD4Avqfbd/XIkMWmcYNu5dll4M=,\
+            Em3V0sIyVA7r2Y3/dsWmIRcfN5ZtkqIGV42YKqpaF6Q=";
+        Ours::start_full(name, mail, 0, secret, tweak)
+    }
+
     pub(crate) fn start_with_users(
         name: &str,
         mail: &[Mail],

@@ -1,4 +1,5 @@
-//! SCRAM-SHA-256 for the client (RFC 5802, RFC 7677), without channel binding.
+//! SCRAM-SHA-256 (RFC 5802, RFC 7677), without channel binding: the client's messages here,
+//! the server's in `server`.
 //!
 //! Three client messages: client-first (`n,,n=user,r=nonce`), client-final
 //! (`c=biws,r=nonce,p=proof`) and an empty answer to the server-final message, which the
@@ -15,7 +16,13 @@ use sha2::{Digest, Sha256};
 
 use super::write_saslname;
 
-type HmacSha256 = hmac::Hmac<Sha256>;
+mod server;
+pub(crate) use server::{
+    MAX_CLIENT_NONCE, Verifier, parse_client_first, unescape, write_server_first,
+};
+pub use server::{MAX_SALT, StoredKeys};
+
+pub(crate) type HmacSha256 = hmac::Hmac<Sha256>;
 
 /// The most PBKDF2 iterations accepted from a server: each costs two SHA-256 blocks, so a
 /// hostile server could otherwise make a small device compute for hours.
@@ -29,7 +36,7 @@ pub const MAX_NONCE: usize = 64;
 pub(crate) const MAX_AUTHZID: usize = 64;
 
 /// The gs2 header escaped at most three octets per octet, plus `n,a=` and `,`.
-const MAX_GS2: usize = MAX_AUTHZID * 3 + 5;
+pub(crate) const MAX_GS2: usize = MAX_AUTHZID * 3 + 5;
 
 /// A usable client nonce: 1 to 64 printable ASCII characters other than `,`.
 pub(crate) fn nonce_ok(nonce: &[u8]) -> bool {
@@ -37,7 +44,7 @@ pub(crate) fn nonce_ok(nonce: &[u8]) -> bool {
 }
 
 /// RFC 5802 `printable`: %x21-2B / %x2D-7E.
-fn printable(s: &[u8]) -> bool {
+pub(crate) fn printable(s: &[u8]) -> bool {
     s.iter().all(|&b| (0x21..=0x7e).contains(&b) && b != b',')
 }
 
@@ -280,7 +287,7 @@ pub(crate) fn check_server_final(msg: &[u8], expected: &[u8; 32]) -> ServerFinal
     }
 }
 
-fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+pub(crate) fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
         return [0; 32];
     };
@@ -297,7 +304,8 @@ mod tests {
     extern crate std;
     use std::vec::Vec;
 
-    fn collect(write: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Vec<u8> {
+    /// What a writer of message parts writes, in one piece.
+    pub(super) fn collect(write: impl FnOnce(&mut dyn FnMut(&[u8]))) -> Vec<u8> {
         let mut v = Vec::new();
         write(&mut |p: &[u8]| v.extend_from_slice(p));
         v
