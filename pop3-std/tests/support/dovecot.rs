@@ -94,9 +94,10 @@ impl Dovecot {
         )
         .expect("write passwd");
         let d = dir.display();
+        let listen = super::listen_address();
         let config = format!(
             r#"protocols = pop3
-listen = 127.0.0.1
+listen = {listen}
 base_dir = {d}/run
 state_dir = {d}/state
 log_path = {d}/dovecot.log

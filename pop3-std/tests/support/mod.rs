@@ -16,6 +16,12 @@ pub(crate) fn free_port() -> u16 {
     l.local_addr().expect("local address").port()
 }
 
+/// The address the test servers listen on: loopback, or what `POP3_TEST_LISTEN` says (the
+/// TAP test runs them inside a network namespace of its own, on every address there).
+pub(crate) fn listen_address() -> String {
+    std::env::var("POP3_TEST_LISTEN").unwrap_or_else(|_| "127.0.0.1".to_owned())
+}
+
 /// Under CI every real peer must be there: a missing one fails the run. Elsewhere the test
 /// says what is missing and passes without checking anything.
 pub(crate) fn require(what: &str, present: bool) -> bool {

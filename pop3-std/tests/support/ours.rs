@@ -110,8 +110,8 @@ impl Ours {
             Arc::new(users),
         )
         .with_tls(tls)
-        .and_then(|l| l.plain("127.0.0.1:0"))
-        .and_then(|l| l.implicit_tls("127.0.0.1:0"))
+        .and_then(|l| l.plain(format!("{}:0", super::listen_address())))
+        .and_then(|l| l.implicit_tls(format!("{}:0", super::listen_address())))
         .expect("listen");
         let addrs = listener.local_addrs();
         let stop = listener.shutdown_handle();

@@ -1,0 +1,232 @@
+//! The driver on a real embassy-net stack: over a TAP device in a network namespace that
+//! the test creates (addresses inside it only; deleted afterwards), embassy-net at
+//! 192.168.69.2 fetches every message of a mailbox from our server and from a private
+//! Dovecot at 192.168.69.100, byte for byte, through `connect`, `establish`, `login_auto`
+//! and `retr` with `Clock` deadlines.
+//!
+//! Creating the namespace needs root. The test then runs itself again inside it (the
+//! ignored test below), where the servers listen on every address of the namespace.
+
+#[path = "../../pop3-std/tests/support/mod.rs"]
+mod support;
+
+use std::future::Future;
+use std::pin::pin;
+use std::process::Command;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
+
+use embassy_futures::select::{Either, select};
+use embassy_net::{Ipv4Address, Ipv4Cidr, StackResources, StaticConfigV4};
+use embassy_net_tuntap::TunTapDevice;
+use embassy_time::Duration;
+use pop3_embassy::{Buffers, Clock, Remote, connect, drive, establish, login_auto, retr};
+use pop3_proto::client::{self, Client, Event, LoginMethod, Security, Transport};
+use pop3_proto::sasl::Credentials;
+use support::dovecot::{Dovecot, PASSWORD, USER};
+use support::mail::{self, served};
+use support::ours::Ours;
+
+const SERVER: [u8; 4] = [192, 168, 69, 100];
+const DEVICE: [u8; 4] = [192, 168, 69, 2];
+const TAP: &str = "tap0";
+
+/// A network namespace with `tap0` at 192.168.69.100/24; deleted when dropped.
+struct Namespace(String);
+
+impl Namespace {
+    fn create() -> Namespace {
+        let ns = Namespace(format!("pop3tap{}", std::process::id()));
+        let server = format!("{}/24", std::net::Ipv4Addr::from(SERVER));
+        ip(&["netns", "add", &ns.0]);
+        for args in [
+            &["link", "set", "lo", "up"][..],
+            &["tuntap", "add", "name", TAP, "mode", "tap"],
+            &["link", "set", TAP, "up"],
+            &["addr", "add", &server, "dev", TAP],
+        ] {
+            ip(&[&["netns", "exec", &ns.0, "ip"][..], args].concat());
+        }
+        ns
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("run ip");
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn embassy_net_over_tap_fetches_every_message_from_our_server_and_dovecot() {
+    if !is_root() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the TAP test needs root (a network namespace and a TAP device), and CI=true requires it"
+        );
+        eprintln!("SKIPPED: the TAP test needs root (a network namespace and a TAP device)");
+        return;
+    }
+    let ns = Namespace::create();
+    let out = Command::new("ip")
+        .args(["netns", "exec", &ns.0])
+        .arg(std::env::current_exe().expect("the test binary"))
+        .args([
+            "--ignored",
+            "--exact",
+            "inside_the_namespace",
+            "--nocapture",
+        ])
+        .env("POP3_TEST_LISTEN", "0.0.0.0")
+        .output()
+        .expect("run the test inside the namespace");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "inside the namespace:\n{stdout}\n{stderr}"
+    );
+    for server in ["ours", "dovecot"] {
+        assert!(
+            stdout.contains(&format!("TAP summary: server={server} ")),
+            "{server} was fetched from:\n{stdout}"
+        );
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// Run by the test above inside the namespace.
+#[test]
+#[ignore = "run by the TAP test inside its network namespace"]
+fn inside_the_namespace() {
+    let mail = mail::mailbox_with(256 * 1024, 4000);
+    let ours = Ours::start("tap", &mail, |_| {});
+    let dovecot = Dovecot::start("tap", &mail).expect("Dovecot is installed");
+
+    let device = TunTapDevice::new(TAP).expect("open tap0");
+    let config = embassy_net::Config::ipv4_static(StaticConfigV4 {
+        address: Ipv4Cidr::new(Ipv4Address::from(DEVICE), 24),
+        gateway: None,
+        dns_servers: Default::default(),
+    });
+    let resources: &'static mut StackResources<4> = Box::leak(Box::new(StackResources::new()));
+    let (stack, mut runner) = embassy_net::new(device, config, resources, 0x5eed_1939);
+
+    let sessions = async {
+        stack.wait_config_up().await;
+        for (name, port) in [("ours", ours.port), ("dovecot", dovecot.port)] {
+            let started = Instant::now();
+            let (method, got) = fetch_all(stack, port).await;
+            assert_eq!(got.len(), mail.len(), "{name}: every message");
+            for (i, (m, body)) in mail.iter().zip(&got).enumerate() {
+                assert!(
+                    *body == served(&m.stored),
+                    "{name}: message {} byte for byte",
+                    i + 1
+                );
+            }
+            let octets: usize = got.iter().map(Vec::len).sum();
+            println!(
+                "TAP summary: server={name} login={method:?} messages={} octets={octets} ms={}",
+                got.len(),
+                started.elapsed().as_millis()
+            );
+        }
+    };
+    match block_on(select(runner.run(), sessions)) {
+        Either::First(never) => match never {},
+        Either::Second(()) => {}
+    }
+}
+
+/// One session: connect over the stack, log in with the strongest method, RETR every
+/// message, QUIT.
+async fn fetch_all(stack: embassy_net::Stack<'_>, port: u16) -> (LoginMethod, Vec<Vec<u8>>) {
+    let mut buffers: Buffers<8192, 1024> = Buffers::new();
+    let remote = Remote::Ip((Ipv4Address::from(SERVER), port).into());
+    let mut socket = connect(stack, &mut buffers, remote, Duration::from_secs(10))
+        .await
+        .expect("connect over the TAP device");
+    let mut clock = Clock;
+    // No TLS on the TAP link; challenge-response methods keep the password off the wire.
+    let config = client::Config::default().with_security(Security::AllowCleartext);
+    let mut c: Client = Client::new(config, Transport::Plain, Clock::instant());
+    let no_tls = async |_: &mut embassy_net::tcp::TcpSocket<'_>| {
+        Err(embassy_net::tcp::Error::ConnectionReset)
+    };
+    assert!(
+        establish(&mut c, &mut socket, &mut clock, no_tls, |_| {})
+            .await
+            .expect("greeting and CAPA")
+    );
+    let nonce = format!("tap{}", std::process::id());
+    let creds =
+        Credentials::password(USER.as_bytes(), PASSWORD.as_bytes()).with_nonce(nonce.as_bytes());
+    let method = login_auto(&mut c, &mut socket, &mut clock, &creds, |_| {})
+        .await
+        .expect("login");
+    c.stat().expect("STAT");
+    let mut count = 0;
+    drive(&mut c, &mut socket, &mut clock, |event, _| {
+        if let Event::Stat { stat, .. } = event {
+            count = stat.count;
+        }
+        std::ops::ControlFlow::Continue(())
+    })
+    .await
+    .expect("STAT answered");
+    let mut got = Vec::new();
+    for msg in 1..=count {
+        let mut body = Vec::new();
+        retr(&mut c, &mut socket, &mut clock, msg, &mut body)
+            .await
+            .expect("RETR");
+        got.push(body);
+    }
+    c.quit().expect("QUIT");
+    drive(&mut c, &mut socket, &mut clock, |_, _| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .await
+    .expect("QUIT answered");
+    assert!(c.is_closed());
+    (method, got)
+}
+
+/// Polls `f` on this thread, parking between wake-ups (embassy-time's std driver and the
+/// TAP device's reader wake it).
+fn block_on<F: Future>(f: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = pin!(f);
+    loop {
+        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
