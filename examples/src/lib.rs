@@ -1,6 +1,6 @@
-//! What the example programs share: the mail checker's heap-free logic ([`checker`]), local
-//! mail stores for fetched mail ([`local`]), and the bundled demo server ([`demo`]).
+//! What the example programs share: local mail stores for fetched mail ([`local`]) and the
+//! bundled demo server ([`demo`]). The mail checker's heap-free logic is the `pop3-checker`
+//! crate, which firmware uses too.
 
-pub mod checker;
 pub mod demo;
 pub mod local;

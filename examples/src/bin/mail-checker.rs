@@ -1,14 +1,15 @@
 //! `mail-checker`: polls a mailbox every N seconds and reports new mail (sender and
 //! subject, from `TOP n 0`), never deleting anything. The checking is
-//! [`pop3_examples::checker::check`], heap-free code over the core's generic drive loop:
-//! the same logic a microcontroller runs, here over a std socket.
+//! [`pop3_checker::blocking::check`], heap-free code over the core's generic drive loop:
+//! the same logic the firmware runs (its async twin), here over a std socket.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use pop3_examples::checker::{CheckError, Seen, check};
+use pop3_checker::blocking::check;
+use pop3_checker::{CheckError, Seen};
 use pop3_proto::client::{Client, Security};
 use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Connect, Opened, Tls};

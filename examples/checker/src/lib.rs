@@ -1,15 +1,20 @@
-//! The mail checker's logic, written once over the core's generic drive loop and with no
-//! heap (fixed-capacity `heapless` storage), so that the same code runs on a host and on a
-//! microcontroller: greeting, CAPA and STLS as the client's security policy asks (with
-//! `Security::Opportunistic`: whenever offered), log in, UIDL, and for each unique-id not
-//! seen before, `TOP n 0` for its From and Subject. It never deletes.
+//! The mail checker's logic, with no heap (fixed-capacity `heapless` storage), so that the
+//! same code runs on a host and on a microcontroller: greeting, CAPA and STLS as the
+//! client's security policy asks (with `Security::Opportunistic`: whenever offered), log in,
+//! UIDL, and for each unique-id not seen before, `TOP n 0` for its From and Subject. It
+//! never deletes. The check is written once per flavour of the core's loops:
+//! [`blocking::check`] (feature `blocking`) and [`asynch::check`] (feature `async`), sharing
+//! everything here.
+#![no_std]
 
-use embedded_io::{Read, Write};
+#[cfg(feature = "async")]
+pub mod asynch;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
 use heapless::Vec;
-use pop3_proto::client::{Client, Event, Refusal, State};
+use pop3_proto::client::{Event, Refusal};
 use pop3_proto::io::ClientError;
-use pop3_proto::io::blocking::{Clock, drive, establish, login_auto};
-use pop3_proto::sasl::Credentials;
 
 /// The longest unique-id (RFC 1939 section 7).
 const UID_MAX: usize = 70;
@@ -17,6 +22,9 @@ const UID_MAX: usize = 70;
 const FIELD_MAX: usize = 128;
 
 type Uid = Vec<u8, UID_MAX>;
+
+/// The messages of one check whose unique-ids were not seen before, at most `N`.
+type Fresh<const N: usize> = Vec<(u32, Uid), N>;
 
 /// Unique-ids seen before, at most `N`: the oldest is forgotten first.
 #[derive(Default)]
@@ -101,7 +109,7 @@ impl<E> From<pop3_proto::client::UsageError> for CheckError<E> {
 
 /// The header lines of one message, read from TOP's body chunks (a line may be split
 /// across chunks, and may be longer than what is kept).
-struct Headers {
+pub(crate) struct Headers {
     line: Vec<u8, FIELD_MAX>,
     overlong: bool,
     done: bool,
@@ -110,13 +118,20 @@ struct Headers {
 }
 
 impl Headers {
-    const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Headers {
             line: Vec::new(),
             overlong: false,
             done: false,
             from: Vec::new(),
             subject: Vec::new(),
+        }
+    }
+
+    /// Takes the body chunks of TOP's reply.
+    pub(crate) fn on_event(&mut self, event: Event<'_>) {
+        if let Event::Body { data, .. } = event {
+            self.feed(data);
         }
     }
 
@@ -155,59 +170,31 @@ impl Headers {
     }
 }
 
-/// Runs one check over `io`: the client must be fresh on this connection. `handshake`
-/// upgrades the transport when STLS is used. Each new message goes to `report`, then is
-/// remembered in `seen`. Returns how many were new. The session ends with QUIT, and no
-/// message was marked, so nothing is removed.
-pub fn check<T, const RX: usize, const TX: usize, const Q: usize, const N: usize>(
-    client: &mut Client<RX, TX, Q>,
-    io: &mut T,
-    creds: &Credentials<'_>,
-    handshake: impl FnOnce(&mut T) -> Result<(), T::Error>,
-    seen: &mut Seen<N>,
-    mut report: impl FnMut(&NewMail<'_>),
-) -> Result<usize, CheckError<T::Error>>
-where
-    T: Read + Write + Clock,
-{
-    let go_on = |_: Event<'_>, _: &mut _| core::ops::ControlFlow::Continue(());
-    if !establish(client, io, handshake, |_| {})? {
-        return Err(CheckError::Unavailable);
-    }
-    login_auto(client, io, creds, |_| {})?;
-
-    // The unique-ids not seen before, at most N per check.
-    let mut fresh: Vec<(u32, Uid), N> = Vec::new();
-    client.uidl(None)?;
-    drive(client, io, |event, _| {
+impl<const N: usize> Seen<N> {
+    /// Takes a line of the UIDL listing: a unique-id not seen before joins `fresh`.
+    pub(crate) fn on_listing(&self, event: Event<'_>, fresh: &mut Fresh<N>) {
         if let Event::UidListing { listing, .. } = event
-            && !seen.contains(listing.uid)
+            && !self.contains(listing.uid)
             && let Ok(uid) = Uid::from_slice(listing.uid)
         {
             let _ = fresh.push((listing.msg, uid));
         }
-        core::ops::ControlFlow::Continue(())
-    })?;
+    }
 
-    for (msg, uid) in &fresh {
-        let mut headers = Headers::new();
-        client.top(*msg, 0)?;
-        drive(client, io, |event, _| {
-            if let Event::Body { data, .. } = event {
-                headers.feed(data);
-            }
-            core::ops::ControlFlow::Continue(())
-        })?;
+    /// Reports a new message and remembers it.
+    pub(crate) fn report(
+        &mut self,
+        msg: u32,
+        uid: &[u8],
+        headers: &Headers,
+        report: &mut impl FnMut(&NewMail<'_>),
+    ) {
         report(&NewMail {
-            msg: *msg,
+            msg,
             uid,
             from: &headers.from,
             subject: &headers.subject,
         });
-        seen.add(uid);
+        self.add(uid);
     }
-    client.quit()?;
-    drive(client, io, go_on)?;
-    debug_assert_eq!(client.state(), State::Closed);
-    Ok(fresh.len())
 }
