@@ -1,7 +1,7 @@
 //! A whole POP3 session on an emulated Cortex-M3, checked on the chip: greeting, CAPA,
 //! USER/PASS, STAT, LIST, UIDL, TOP, RETR of a dot-stuffed message split across reads,
-//! DELE, QUIT. The report and the verdict go out through semihosting; QEMU exits 0 only
-//! when every check passed.
+//! DELE, QUIT. The log and the verdict go out through defmt over semihosting; QEMU exits 0
+//! only when every check passed.
 #![no_std]
 #![no_main]
 
@@ -11,7 +11,9 @@ mod script;
 use core::ops::ControlFlow;
 
 use cortex_m_rt::{ExceptionFrame, entry, exception};
-use cortex_m_semihosting::{debug, hprintln};
+use cortex_m_semihosting::debug;
+use defmt::{error, info};
+use defmt_semihosting as _;
 use embassy_executor::Executor;
 use embassy_time::{Duration, with_timeout};
 use heapless::Vec;
@@ -54,6 +56,9 @@ const SCRIPT: &[Step] = &[
     ),
 ];
 
+// Log lines carry the chip's uptime.
+defmt::timestamp!("{=u64:ms}", embassy_time::Instant::now().as_millis());
+
 /// What the session saw, checked against the script.
 #[derive(Default)]
 struct Seen {
@@ -81,12 +86,12 @@ async fn run() {
     let future_size = core::mem::size_of_val(&session);
     match with_timeout(Duration::from_secs(30), session).await {
         Ok(Ok(octets)) => {
-            hprintln!(
-                "QEMU session: ok (greeting, CAPA, USER/PASS, STAT, LIST, UIDL, TOP, RETR of {} octets, DELE, QUIT)",
+            info!(
+                "QEMU session: ok (greeting, CAPA, USER/PASS, STAT, LIST, UIDL, TOP, RETR of {=usize} octets, DELE, QUIT)",
                 octets
             );
-            hprintln!(
-                "sizes: Client {} octets, session future {} octets",
+            info!(
+                "sizes: Client {=usize} octets, session future {=usize} octets",
                 core::mem::size_of::<Client>(),
                 future_size
             );
@@ -119,6 +124,10 @@ async fn session() -> Result<usize, &'static str> {
     .await
     .map_err(|_| "greeting or CAPA failed")?;
     check(ready && seen.capabilities == 5, "CAPA: five capabilities")?;
+    info!(
+        "greeting and CAPA: {=usize} capabilities",
+        seen.capabilities
+    );
     let creds = Credentials::password(b"alice", b"secret");
     login(
         &mut c,
@@ -130,6 +139,7 @@ async fn session() -> Result<usize, &'static str> {
     )
     .await
     .map_err(|_| "USER/PASS refused")?;
+    info!("logged in with {}", LoginMethod::UserPass);
 
     // Pipelined: the server advertised PIPELINING.
     let ids = (c.stat(), c.list(None), c.uidl(None), c.top(1, 0));
@@ -173,6 +183,13 @@ async fn session() -> Result<usize, &'static str> {
         seen.top.as_slice() == b"Subject: dots\r\n\r\n",
         "TOP 1 0: the header",
     )?;
+    info!(
+        "STAT {=u32} messages, LIST {=[?]}, UIDL {=usize} ids, TOP 1 0: {=usize} octets",
+        seen.stat.map_or(0, |s| s.0),
+        seen.sizes.as_slice(),
+        seen.uids.len(),
+        seen.top.len()
+    );
 
     let mut message = [0u8; 128];
     let mut sink: &mut [u8] = &mut message;
@@ -184,6 +201,11 @@ async fn session() -> Result<usize, &'static str> {
         message.get(..octets) == Some(MESSAGE),
         "RETR 1: unstuffed, byte for byte",
     )?;
+    info!(
+        "RETR 1: {=usize} octets, unstuffed: {=[u8]:a}",
+        octets,
+        &message[..octets]
+    );
 
     c.dele(1).map_err(|_| "DELE")?;
     c.quit().map_err(|_| "QUIT")?;
@@ -200,6 +222,7 @@ async fn session() -> Result<usize, &'static str> {
         c.is_closed() && update == Some(true),
         "QUIT: closed after UPDATE",
     )?;
+    info!("DELE 1, QUIT: closed after UPDATE");
     check(io.finished(), "every step of the script taken")?;
     Ok(octets)
 }
@@ -209,7 +232,7 @@ fn check(ok: bool, what: &'static str) -> Result<(), &'static str> {
 }
 
 fn fail(why: &str) -> ! {
-    hprintln!("QEMU session: FAILED: {}", why);
+    error!("QEMU session: FAILED: {=str}", why);
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::wfi();
@@ -218,12 +241,12 @@ fn fail(why: &str) -> ! {
 
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!("HardFault at pc {:#x}", frame.pc());
+    error!("HardFault at pc {=u32:#x}", frame.pc());
     fail("HardFault")
 }
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("panic: {}", info);
+    error!("panic: {}", defmt::Display2Format(info));
     fail("panic")
 }
