@@ -9,7 +9,8 @@
 //! [`Timer`] of the loops on `embassy-time`. The loops themselves are re-exported: a
 //! `TcpSocket` is an `embedded-io-async` stream, and so is any TLS stream over it (an
 //! `embedded-tls` connection, for instance): pass that to the same loops for implicit TLS,
-//! or hand it over in the STLS upgrade callback of [`establish`].
+//! or hand it over in the STLS upgrade callback of [`establish`]. (The same example is in
+//! the README.)
 //!
 //! ```no_run
 //! use core::ops::ControlFlow;
@@ -19,38 +20,31 @@
 //! use pop3_proto::client::{self, Client, Event, Security, Transport};
 //! use pop3_proto::sasl::Credentials;
 //!
-//! async fn count_messages(stack: Stack<'_>) -> Result<u32, &'static str> {
-//!     let mut buffers: Buffers = Buffers::new();
+//! async fn count_messages(stack: Stack<'_>, nonce: &[u8]) -> Option<u32> {
+//!     let mut buffers: Buffers = Buffers::new(); // 2 KiB in, 1 KiB out; or a `static`
 //!     let remote = Remote::Host { name: "mail.example.net", port: 110 };
-//!     let mut socket = connect(stack, &mut buffers, remote, Duration::from_secs(10))
-//!         .await
-//!         .map_err(|_| "no connection")?;
+//!     let mut socket = connect(stack, &mut buffers, remote, Duration::from_secs(10)).await.ok()?;
 //!     let config = client::Config::default().with_security(Security::AllowCleartext);
 //!     let mut c: Client = Client::new(config, Transport::Plain, Clock::instant());
-//!     let mut clock = Clock;
-//!     // Cleartext allowed, so no STLS is attempted; were it, this link has no TLS.
 //!     let no_tls = async |_: &mut embassy_net::tcp::TcpSocket<'_>| {
 //!         Err(embassy_net::tcp::Error::ConnectionReset)
 //!     };
-//!     establish(&mut c, &mut socket, &mut clock, no_tls, |_| {})
-//!         .await
-//!         .map_err(|_| "no session")?;
-//!     let creds = Credentials::password(b"alice", b"secret");
-//!     login_auto(&mut c, &mut socket, &mut clock, &creds, |_| {})
-//!         .await
-//!         .map_err(|_| "login refused")?;
-//!     c.stat().map_err(|_| "busy")?;
-//!     let mut count = 0;
-//!     drive(&mut c, &mut socket, &mut clock, |event, session| {
+//!     establish(&mut c, &mut socket, &mut Clock, no_tls, |_| {}).await.ok()?;
+//!     // A fresh random nonce (from the chip's RNG) lets SCRAM-SHA-256 be chosen.
+//!     let creds = Credentials::password(b"alice", b"secret").with_nonce(nonce);
+//!     login_auto(&mut c, &mut socket, &mut Clock, &creds, |_| {}).await.ok()?;
+//!     c.stat().ok()?;
+//!     let mut count = None;
+//!     drive(&mut c, &mut socket, &mut Clock, |event, session| {
 //!         if let Event::Stat { stat, .. } = event {
-//!             count = stat.count;
+//!             count = Some(stat.count);
 //!             let _ = session.quit();
 //!         }
 //!         ControlFlow::Continue(())
 //!     })
 //!     .await
-//!     .map_err(|_| "session failed")?;
-//!     Ok(count)
+//!     .ok()?;
+//!     count
 //! }
 //! ```
 #![no_std]
