@@ -9,7 +9,8 @@
 //! [`Timer`] of the loops on `embassy-time`. The loops themselves are re-exported: a
 //! `TcpSocket` is an `embedded-io-async` stream, and so is any TLS stream over it (an
 //! `embedded-tls` connection, for instance): pass that to the same loops for implicit TLS,
-//! or hand it over in the STLS upgrade callback of [`establish`]. (The same example is in
+//! or hand it over in the STLS upgrade callback of [`establish`]. The crate's
+//! `embedded_tls` example does both, checking the server's certificate. (The same example is in
 //! the README.)
 //!
 //! ```no_run

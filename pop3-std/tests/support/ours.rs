@@ -1,7 +1,7 @@
 //! Our own server, in this process on loopback ports, over a Maildir of generated mail.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -70,6 +70,17 @@ impl Ours {
         Ours::start_full(name, mail, extra, &format!("{{PLAIN}}{PASSWORD}"), tweak)
     }
 
+    /// [`Ours::start`] with the certificates `pki` makes in the server's directory.
+    pub(crate) fn start_with_pki(
+        name: &str,
+        mail: &[Mail],
+        pki: impl FnOnce(&Path) -> Pki,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Ours {
+        let secret = format!("{{PLAIN}}{PASSWORD}");
+        Ours::start_full_with(name, mail, 0, &secret, pki, tweak)
+    }
+
     fn start_full(
         name: &str,
         mail: &[Mail],
@@ -77,10 +88,21 @@ impl Ours {
         secret: &str,
         tweak: impl FnOnce(&mut Settings),
     ) -> Ours {
+        Ours::start_full_with(name, mail, extra, secret, Pki::create, tweak)
+    }
+
+    fn start_full_with(
+        name: &str,
+        mail: &[Mail],
+        extra: usize,
+        secret: &str,
+        pki: impl FnOnce(&Path) -> Pki,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> Ours {
         let root = std::env::temp_dir().join(format!("pop3-ours-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(&root).expect("create test root");
-        let pki = Pki::create(&root);
+        let pki = pki(&root);
         let maildir = root.join("mail").join(USER);
         let mut passwd = format!("{USER}:{secret}\n");
         let names = std::iter::once(USER.to_owned()).chain((0..extra).map(|i| format!("user{i}")));

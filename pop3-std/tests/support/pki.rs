@@ -31,31 +31,53 @@ fn openssl(dir: &Path, args: &[&str]) {
 fn req_x509(dir: &Path, name: &str, subject: &str, extra: &[&str]) {
     let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
     let mut args = vec![
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3", "-keyout", &key, "-out",
-        &pem, "-subj", subject,
+        "req", "-x509", "-nodes", "-days", "3", "-keyout", &key, "-out", &pem, "-subj", subject,
     ];
+    if !extra.contains(&"-newkey") {
+        args.extend_from_slice(&["-newkey", "rsa:2048"]);
+    }
     args.extend_from_slice(extra);
     openssl(dir, &args);
 }
 
 impl Pki {
-    /// Makes a CA and a server certificate in `dir`.
+    /// Makes a CA and a server certificate in `dir`, with RSA keys.
     pub(crate) fn create(dir: &Path) -> Pki {
-        req_x509(dir, "ca", "/CN=pop3 test CA", &[]);
+        Pki::create_with(dir, &["-newkey", "rsa:2048"])
+    }
+
+    /// The same with ECDSA P-256 keys (what embedded-tls checks), and the CA also in DER
+    /// as `ca.der`.
+    pub(crate) fn create_ec(dir: &Path) -> Pki {
+        let pki = Pki::create_with(
+            dir,
+            &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+        );
+        openssl(
+            dir,
+            &["x509", "-in", "ca.pem", "-outform", "der", "-out", "ca.der"],
+        );
+        pki
+    }
+
+    fn create_with(dir: &Path, newkey: &[&str]) -> Pki {
+        req_x509(dir, "ca", "/CN=pop3 test CA", newkey);
         openssl(
             dir,
             &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=localhost",
-            ],
+                &["req"][..],
+                newkey,
+                &[
+                    "-nodes",
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr",
+                    "-subj",
+                    "/CN=localhost",
+                ],
+            ]
+            .concat(),
         );
         std::fs::write(
             dir.join("ext.cnf"),
