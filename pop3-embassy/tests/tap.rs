@@ -2,7 +2,8 @@
 //! the test creates (addresses inside it only; deleted afterwards), embassy-net at
 //! 192.168.69.2 fetches every message of a mailbox from our server and from a private
 //! Dovecot at 192.168.69.100, byte for byte, through `connect`, `establish`, `login_auto`
-//! and `retr` with `Clock` deadlines.
+//! and `retr` with `Clock` deadlines; then serves the same mailbox itself (`accept`,
+//! `serve`) to our std client on the kernel's side.
 //!
 //! Creating the namespace needs root. The test then runs itself again inside it (the
 //! ignored test below), where the servers listen on every address of the namespace.
@@ -24,6 +25,7 @@ use embassy_time::Duration;
 use pop3_embassy::{Buffers, Clock, Remote, connect, drive, establish, login_auto, retr};
 use pop3_proto::client::{self, Client, Event, LoginMethod, Security, Transport};
 use pop3_proto::sasl::Credentials;
+use pop3_proto::server;
 use support::dovecot::{Dovecot, PASSWORD, USER};
 use support::mail::{self, served};
 use support::ours::Ours;
@@ -69,7 +71,7 @@ fn ip(args: &[&str]) {
 }
 
 #[test]
-fn embassy_net_over_tap_fetches_every_message_from_our_server_and_dovecot() {
+fn embassy_net_over_tap_fetches_from_our_server_and_dovecot_and_serves_our_client() {
     if !is_root() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -98,7 +100,7 @@ fn embassy_net_over_tap_fetches_every_message_from_our_server_and_dovecot() {
         out.status.success(),
         "inside the namespace:\n{stdout}\n{stderr}"
     );
-    for server in ["ours", "dovecot"] {
+    for server in ["ours", "dovecot", "embassy"] {
         assert!(
             stdout.contains(&format!("TAP summary: server={server} ")),
             "{server} was fetched from:\n{stdout}"
@@ -132,6 +134,7 @@ fn inside_the_namespace() {
 
     let sessions = async {
         stack.wait_config_up().await;
+        serve_one(stack, &mail).await;
         for (name, port) in [("ours", ours.port), ("dovecot", dovecot.port)] {
             let started = Instant::now();
             let (method, got) = fetch_all(stack, port).await;
@@ -154,6 +157,88 @@ fn inside_the_namespace() {
     match block_on(select(runner.run(), sessions)) {
         Either::First(never) => match never {},
         Either::Second(()) => {}
+    }
+}
+
+/// The mailbox served from the embassy side on port 110, to our std client connecting
+/// from the kernel's side of the TAP device; its RETRs checked byte for byte.
+async fn serve_one(stack: embassy_net::Stack<'_>, mail: &[support::mail::Mail]) {
+    let started = Instant::now();
+    let expected = mail.to_vec();
+    let client = std::thread::spawn(move || {
+        let mut c = pop3_std::client::Connect::new(std::net::Ipv4Addr::from(DEVICE).to_string())
+            .port(110)
+            .tls(pop3_std::client::Tls::None)
+            .allow_cleartext_auth(true)
+            .connect()
+            .expect("connect to the embassy side");
+        c.login(USER, PASSWORD).expect("login");
+        support::check_all(&mut c, &expected);
+        c.quit().expect("QUIT")
+    });
+    let mut buffers: Buffers<4096, 8192> = Buffers::new();
+    let mut socket = pop3_embassy::accept(stack, &mut buffers, 110)
+        .await
+        .expect("accept on the embassy side");
+    let config =
+        server::Config::named(b"embassy POP3 ready", b"tap.test").with_cleartext_passwords(true);
+    let mut s: server::Server<'_> =
+        server::Server::new(config, b"tap.1", Transport::Plain, Clock::instant());
+    // Leaked: the bodies are read as `&'static [u8]`, which is an async reader.
+    let mut drop = Memory(mail.iter().map(|m| &*m.stored.clone().leak()).collect());
+    let no_tls = async |_: &mut embassy_net::tcp::TcpSocket<'_>| {
+        Err(embassy_net::tcp::Error::ConnectionReset)
+    };
+    let mut body = [0u8; 1024];
+    let ended = pop3_embassy::serve(
+        &mut s,
+        &mut socket,
+        &mut Clock,
+        &mut drop,
+        no_tls,
+        std::future::pending(),
+        &mut body,
+    )
+    .await
+    .expect("the session on the embassy side");
+    socket.close();
+    let _ = socket.flush().await;
+    assert!(client.join().expect("the std client"), "QUIT after UPDATE");
+    println!(
+        "TAP summary: server=embassy client=pop3-std ended={ended:?} messages={} ms={}",
+        mail.len(),
+        started.elapsed().as_millis()
+    );
+}
+
+/// The mailbox, in memory, for the embassy-side server.
+struct Memory(Vec<&'static [u8]>);
+
+impl pop3_proto::io::Maildrop for Memory {
+    type Body = &'static [u8];
+
+    fn login(&mut self, auth: &server::AuthRequest<'_>) -> Result<u32, server::Failure> {
+        if auth.user() == USER.as_bytes() && auth.matches_secret(PASSWORD.as_bytes()) {
+            Ok(self.0.len() as u32)
+        } else {
+            Err(server::Failure::Auth)
+        }
+    }
+
+    fn size(&mut self, msg: u32) -> Result<u64, server::Failure> {
+        Ok(served(self.0[msg as usize - 1]).len() as u64)
+    }
+
+    fn uid(&mut self, msg: u32) -> Result<&[u8], server::Failure> {
+        Ok(["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"][msg as usize - 1].as_bytes())
+    }
+
+    fn open(&mut self, msg: u32) -> Result<Self::Body, server::Failure> {
+        Ok(self.0[msg as usize - 1])
+    }
+
+    fn update(&mut self, _: server::Marked<'_>) -> Result<(), server::Failure> {
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 //! an empty body, a message without a final line end, and one large message.
 
 /// A stored message: its file contents (LF line ends, as Maildir keeps them).
+#[derive(Clone)]
 pub(crate) struct Mail {
     /// A name for failure messages.
     pub(crate) name: String,
