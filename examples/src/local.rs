@@ -264,7 +264,8 @@ impl LocalStore for MboxWriter {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
-        writeln!(self.file, "From MAILER-DAEMON {now}")?;
+        // RFC 4155: the separator carries an asctime date, which readers such as mutt need.
+        writeln!(self.file, "From MAILER-DAEMON {}", asctime(now))?;
         Ok(Undo::Truncate(self.path.clone(), len))
     }
 
@@ -359,5 +360,45 @@ impl SeenUids {
         }
         f.sync_all()?;
         fs::rename(&tmp, &self.path)
+    }
+}
+
+/// `secs` since the epoch as C's `asctime` writes it, in UTC: `Wed Dec  2 16:43:13 2026`.
+fn asctime(secs: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // The civil date of a day count (proleptic Gregorian), in eras of 400 years.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!(
+        "{} {} {day:>2} {:02}:{:02}:{:02} {year}",
+        DAYS[(days % 7) as usize],
+        MONTHS[(month - 1) as usize],
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::asctime;
+
+    #[test]
+    fn mbox_separator_dates_are_asctime_in_utc() {
+        assert_eq!(asctime(0), "Thu Jan  1 00:00:00 1970");
+        assert_eq!(asctime(1_796_229_793), "Wed Dec  2 16:43:13 2026");
+        assert_eq!(asctime(951_782_400), "Tue Feb 29 00:00:00 2000");
+        assert_eq!(asctime(4_102_444_799), "Thu Dec 31 23:59:59 2099");
     }
 }

@@ -8,10 +8,8 @@ use std::process::Command;
 
 use pop3_examples::demo::{DEMO_USER, DemoServer, sample_message};
 
-// The scripted server in it is for the hostile-server tests.
-#[allow(dead_code)]
 mod support;
-use support::{scratch, text};
+use support::{installed, mutt_count, require, scratch, text};
 
 // The std tests' reference for a message as served (CRLF, final line end): one copy.
 #[allow(dead_code)]
@@ -66,6 +64,26 @@ fn the_readme_first_command_runs_the_demo_to_a_correct_summary() {
     assert!(t.contains("Upgraded to TLS with STLS: true"), "{t}");
     assert!(t.contains("Fetched 60 messages"), "{t}");
     assert!(t.contains("all 60 still on the server"), "{t}");
+    // The fetched Maildir is named, and gone unless kept.
+    let removed = t
+        .lines()
+        .find_map(|l| l.strip_prefix("The fetched Maildir: removed "))
+        .and_then(|rest| rest.split(' ').next())
+        .expect("the demo names the Maildir it removed");
+    assert!(!Path::new(removed).exists(), "{removed} is left behind");
+
+    let out = pop3().args(["demo", "--keep-fetched"]).output().unwrap();
+    let t = text(&out);
+    let kept = t
+        .lines()
+        .find_map(|l| l.strip_prefix("The fetched Maildir: kept in "))
+        .map(|p| p.trim_end_matches('.'))
+        .expect("the demo names the Maildir it kept");
+    assert_eq!(
+        fs::read_dir(Path::new(kept).join("new")).unwrap().count(),
+        60
+    );
+    fs::remove_dir_all(kept).unwrap();
 }
 
 #[test]
@@ -125,6 +143,17 @@ fn fetch_keep_then_again_fetches_nothing_and_delete_mode_removes_exactly_what_wa
         .count();
     assert_eq!(starts, 12, "twelve messages appended to the mbox");
     assert!(!mbox_text.contains(&b'\r'), "mbox lines end in LF");
+    // RFC 4155: a real mbox reader sees every message (mutt needs the asctime date).
+    if require(
+        "mutt (Debian package mutt) and script (util-linux)",
+        installed("mutt") && installed("script"),
+    ) {
+        assert_eq!(
+            mutt_count(&mbox, &local),
+            Some(12),
+            "mutt reads every message"
+        );
+    }
 }
 
 #[test]
@@ -140,7 +169,8 @@ fn list_uidl_top_retr_in_text_and_json() {
     let head = served(&sample_message(2, 2000));
     let end = head.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     assert_eq!(out.stdout, &head[..end]);
-    let file = scratch("retr").join("3.eml");
+    let dir = scratch("retr");
+    let file = dir.join("3.eml");
     let out = against(&s)
         .args(["retr", "3", "-o"])
         .arg(&file)

@@ -72,12 +72,7 @@ fn ip(args: &[&str]) {
 
 #[test]
 fn embassy_net_over_tap_fetches_from_our_server_and_dovecot_and_serves_our_client() {
-    if !is_root() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the TAP test needs root (a network namespace and a TAP device), and CI=true requires it"
-        );
-        eprintln!("SKIPPED: the TAP test needs root (a network namespace and a TAP device)");
+    if !support::require("root (for a network namespace and a TAP device)", is_root()) {
         return;
     }
     let ns = Namespace::create();

@@ -11,14 +11,7 @@ use std::process::{Command, Output};
 use support::dovecot::{PASSWORD, USER};
 use support::mail::{self, Mail, served};
 use support::ours::Ours;
-use support::require;
-
-fn installed(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use support::{installed, require};
 
 fn run(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));

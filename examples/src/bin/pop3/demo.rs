@@ -16,7 +16,7 @@ use crate::show;
 const MESSAGES: usize = 60;
 const SIZE: usize = 48 * 1024;
 
-pub(crate) fn run(json: bool) -> Result<(), Failure> {
+pub(crate) fn run(json: bool, keep_fetched: bool) -> Result<(), Failure> {
     let say = |line: String| {
         if !json {
             println!("{line}");
@@ -76,7 +76,7 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
         show::text(from),
         show::text(subject)
     ));
-    // The fetched mail stays after the demo, for a look; the server's side is removed.
+    // The server's side is removed with the server; the fetched mail too, unless kept.
     let local = std::env::temp_dir().join(format!("pop3-demo-fetched-{}", std::process::id()));
     let args = FetchArgs {
         maildir: Some(local.clone()),
@@ -89,7 +89,17 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
         "Fetching every message into the Maildir {} ...",
         local.display()
     ));
-    let done = fetch(c, &args, !json)?;
+    let done = fetch(c, &args, !json);
+    let fetched_to = if keep_fetched {
+        format!("kept in {}", local.display())
+    } else {
+        let _ = std::fs::remove_dir_all(&local);
+        format!(
+            "removed {} (keep it with `pop3 demo --keep-fetched`)",
+            local.display()
+        )
+    };
+    let done = done?;
     if done.fetched != list.len() || done.octets != total {
         return Err(Failure::Protocol(format!(
             "fetched {} messages ({} octets) of {} ({total} octets)",
@@ -109,7 +119,8 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
             "{}",
             show::json(
                 &json!({"messages": done.fetched, "octets": done.octets, "seconds": done.seconds,
-                   "mib_per_second": rate, "left_on_server": server.stored()})
+                   "mib_per_second": rate, "left_on_server": server.stored(),
+                   "maildir": local, "kept": keep_fetched})
             )
         );
     } else {
@@ -120,6 +131,7 @@ pub(crate) fn run(json: bool) -> Result<(), Failure> {
             done.seconds,
             server.stored()
         );
+        println!("The fetched Maildir: {fetched_to}.");
         println!(
             "Next: point the same tool at your own server, e.g. `pop3 --server pop3s://you@mail.example.com fetch --maildir ~/Mail`."
         );

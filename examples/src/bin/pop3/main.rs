@@ -36,7 +36,12 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run against a bundled local server with sample mail (the default with no arguments).
-    Demo,
+    Demo {
+        /// Keep the Maildir the demo fetches into (its path is printed); by default it is
+        /// removed at the end.
+        #[arg(long)]
+        keep_fetched: bool,
+    },
     /// List messages and sizes.
     List,
     /// List messages and their unique-ids.
@@ -77,8 +82,9 @@ const PARTIAL: u8 = 8;
 
 fn run(cli: Cli) -> Result<Outcome, Failure> {
     let command = match (cli.command, cli.account.given()) {
-        (None, false) | (Some(Command::Demo), _) => {
-            return demo::run(cli.json).map(|()| Outcome::Done);
+        (None, false) => return demo::run(cli.json, false).map(|()| Outcome::Done),
+        (Some(Command::Demo { keep_fetched }), _) => {
+            return demo::run(cli.json, keep_fetched).map(|()| Outcome::Done);
         }
         (None, true) => Command::List,
         (Some(c), _) => c,
@@ -100,7 +106,7 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
                 Outcome::Done
             });
         }
-        Command::Demo => unreachable!("handled above"),
+        Command::Demo { .. } => unreachable!("handled above"),
     }
     client.quit()?;
     Ok(Outcome::Done)
