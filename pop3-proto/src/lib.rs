@@ -152,6 +152,7 @@
 //!                 server.update_done(Ok(())).unwrap();
 //!             }
 //!             Request::StartTls => unreachable!("STLS is not offered"),
+//!             Request::ScramKeys { .. } => unreachable!("SCRAM is not offered"),
 //!             Request::Closed { update } => assert!(update),
 //!         }
 //!     }

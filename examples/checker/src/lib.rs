@@ -3,8 +3,8 @@
 //! client's security policy asks (with `Security::Opportunistic`: whenever offered), log in,
 //! UIDL, and for each unique-id not seen before, `TOP n 0` for its From and Subject. It
 //! never deletes. The check is written once per flavour of the core's loops:
-//! [`blocking::check`] (feature `blocking`) and [`asynch::check`] (feature `async`), sharing
-//! everything here.
+//! [`blocking::check`] (feature `blocking`, on by default) and `asynch::check` (feature
+//! `async`), sharing everything here.
 #![no_std]
 
 #[cfg(feature = "async")]
