@@ -206,11 +206,7 @@ impl Framer {
         let window = input.get(..self.limit).unwrap_or(input);
         let from = scanned.min(window.len());
         let unseen = window.get(from..).unwrap_or_default();
-        let Some(lf) = unseen
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|off| from + off)
-        else {
+        let Some(lf) = super::scan::lf(unseen).map(|off| from + off) else {
             if input.len() >= self.limit {
                 return self.skip(input, window.len(), 0);
             }
@@ -263,7 +259,7 @@ impl Framer {
     /// line were discarded before this input.
     fn skip<'a>(&mut self, input: &'a [u8], from: usize, length: usize) -> Decoded<'a> {
         let unseen = input.get(from..).unwrap_or_default();
-        match unseen.iter().position(|&b| b == b'\n') {
+        match super::scan::lf(unseen) {
             Some(off) => {
                 let consumed = from + off + 1;
                 self.state = State::Line { scanned: 0 };

@@ -27,6 +27,7 @@ mod mechanism;
 pub(crate) mod out;
 mod rules;
 mod sasl_line;
+mod scan;
 mod status;
 mod stuff;
 mod unstuff;

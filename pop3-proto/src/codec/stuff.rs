@@ -4,6 +4,25 @@
 
 use super::error::EncodeError;
 
+/// How many octets at the start of `rest` go out as they are: up to a bare LF (which needs
+/// a CR) or past an LF that a dot follows (which needs stuffing). `prev_cr` says whether the
+/// octet before `rest` was CR.
+fn unchanged_run(rest: &[u8], prev_cr: bool) -> usize {
+    for lf in super::scan::lfs(rest) {
+        let cr_before = match lf.checked_sub(1) {
+            Some(p) => rest.get(p) == Some(&b'\r'),
+            None => prev_cr,
+        };
+        if !cr_before {
+            return lf;
+        }
+        if rest.get(lf + 1) == Some(&b'.') {
+            return lf + 1;
+        }
+    }
+    rest.len()
+}
+
 /// The streaming body encoder. See the module documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -41,44 +60,44 @@ impl Stuffer {
 
     /// Encodes as much of `input` into `out` as fits. An octet whose encoding does not fit
     /// whole (a stuffed dot, a CRLF) is left for the next call: nothing is lost or split.
+    ///
+    /// Octets that need no change (lines with CRLF ends that do not start with a dot) are
+    /// copied in runs (found with `memchr` where the feature is on); only a bare LF and a
+    /// leading dot are handled one by one.
     pub fn encode(&mut self, input: &[u8], out: &mut [u8]) -> Stuffed {
         let mut r = 0;
         let mut w = 0;
         while let Some(&b) = input.get(r) {
-            let room = out.len().saturating_sub(w);
-            if b == b'\n' || (b == b'.' && self.line_start) {
-                let expanded: &[u8] = match b {
-                    b'.' => b"..",
-                    _ if self.prev_cr => b"\n",
-                    _ => b"\r\n",
-                };
+            let expanded: Option<&[u8]> = match b {
+                b'.' if self.line_start => Some(b".."),
+                b'\n' if !self.prev_cr => Some(b"\r\n"),
+                _ => None,
+            };
+            if let Some(expanded) = expanded {
                 let Some(dst) = out.get_mut(w..w + expanded.len()) else {
                     break;
                 };
                 dst.copy_from_slice(expanded);
                 w += expanded.len();
                 r += 1;
-                self.octets += if b == b'.' { 1 } else { expanded.len() as u64 };
+                // The stuffing dot is not counted (RFC 1939 section 11); the CR is.
+                self.octets += if b == b'.' { 1 } else { 2 };
                 self.line_start = b == b'\n';
                 self.prev_cr = false;
                 continue;
             }
-            // A run of plain octets: up to the next LF, within the room left.
-            let rest = input.get(r..).unwrap_or_default();
-            let run = rest
-                .iter()
-                .position(|&c| c == b'\n')
-                .unwrap_or(rest.len())
-                .min(room);
-            if run == 0 {
-                break;
-            }
+            let room = out.len().saturating_sub(w);
+            let rest = input.get(r..input.len().min(r + room)).unwrap_or_default();
+            let run = unchanged_run(rest, self.prev_cr);
             let (Some(src), Some(dst)) = (rest.get(..run), out.get_mut(w..w + run)) else {
                 break;
             };
+            if run == 0 {
+                break;
+            }
             dst.copy_from_slice(src);
             self.prev_cr = src.last() == Some(&b'\r');
-            self.line_start = false;
+            self.line_start = src.last() == Some(&b'\n');
             self.octets += run as u64;
             r += run;
             w += run;

@@ -106,6 +106,8 @@ impl Unstuffer {
 
     /// Passes on data from `start` (inside a line) as far as it can go without deciding
     /// about a dot: up to the end of the input or the start of a line that begins with one.
+    /// Only lines that start with a dot need a decision, so the search is for them alone
+    /// (`CRLF .`, or leniently `LF .`), with `memmem` where the `memchr` feature is on.
     fn run<'a>(
         &mut self,
         input: &'a [u8],
@@ -114,31 +116,47 @@ impl Unstuffer {
     ) -> (usize, Option<Unstuffed<'a>>) {
         let lenient = self.strictness == Strictness::Lenient;
         let data = input.get(start..).unwrap_or_default();
-        let mut prev_cr = cr;
-        let mut i = 0;
-        self.at = loop {
-            let rest = data.get(i..).unwrap_or_default();
-            let Some(off) = rest.iter().position(|&b| b == b'\n') else {
-                i = data.len();
-                let cr = data.last().map_or(prev_cr, |&b| b == b'\r');
-                break At::Mid { cr };
-            };
-            let lf = i + off;
-            let cr_before = match lf.checked_sub(1) {
-                Some(p) => data.get(p) == Some(&b'\r'),
-                None => prev_cr,
-            };
-            i = lf + 1;
-            prev_cr = false;
-            if lenient || cr_before {
-                match data.get(i) {
-                    Some(b'.') | None => break At::LineStart { hard: cr_before },
-                    Some(_) => {}
-                }
-            } else if i == data.len() {
-                break At::Mid { cr: false };
-            }
+        // The octet before `lf` is CR (the one before the data is `cr`).
+        let cr_before = |lf: usize| match lf.checked_sub(1) {
+            Some(p) => data.get(p) == Some(&b'\r'),
+            None => cr,
         };
+        let dot_line = if cr && data.starts_with(b"\n.") {
+            // The CR ended the previous input.
+            Some(0)
+        } else if lenient {
+            super::scan::find(data, b"\n.")
+        } else {
+            super::scan::find(data, b"\r\n.").map(|p| p + 1)
+        };
+        let (i, at) = match dot_line {
+            Some(lf) => (
+                lf + 1,
+                At::LineStart {
+                    hard: cr_before(lf),
+                },
+            ),
+            None => match data.len().checked_sub(1) {
+                // A line end as the last octet: what follows decides.
+                Some(lf) if data.get(lf) == Some(&b'\n') => {
+                    let hard = cr_before(lf);
+                    let at = if lenient || hard {
+                        At::LineStart { hard }
+                    } else {
+                        At::Mid { cr: false }
+                    };
+                    (data.len(), at)
+                }
+                Some(last) => (
+                    data.len(),
+                    At::Mid {
+                        cr: data.get(last) == Some(&b'\r'),
+                    },
+                ),
+                None => (0, At::Mid { cr }),
+            },
+        };
+        self.at = at;
         if i == 0 {
             return (start, None);
         }
