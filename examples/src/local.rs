@@ -30,6 +30,8 @@ pub enum Undo {
     Remove(PathBuf),
     /// Cut this file back to this length (an mbox with a message half appended).
     Truncate(PathBuf, u64),
+    /// Nothing to undo (an "mbox" that is a device, such as `/dev/null`).
+    Nothing,
 }
 
 impl Undo {
@@ -45,6 +47,7 @@ impl Undo {
                 f.set_len(*len)?;
                 f.sync_all()
             }
+            Undo::Nothing => Ok(()),
         }
     }
 }
@@ -207,14 +210,22 @@ impl LocalStore for MaildirWriter {
 }
 
 /// An mbox file (mboxrd: `From ` lines quoted with `>`, LF line ends), fsynced after each
-/// message.
+/// message. Output is gathered and written in large pieces, not line by line.
 pub struct MboxWriter {
     path: PathBuf,
     file: File,
+    /// A regular file (not a device such as `/dev/null`, which has no length to cut back
+    /// to and cannot be fsynced).
+    regular: bool,
     line: Vec<u8>,
+    /// Octets of the message not yet written to the file.
+    out: Vec<u8>,
     /// The file's length before the message being written, while one is.
     started_at: Option<u64>,
 }
+
+/// Output gathered before a write.
+const MBOX_WRITE: usize = 256 * 1024;
 
 impl MboxWriter {
     /// Opens (creating) the mbox at `path` for appending.
@@ -224,32 +235,46 @@ impl MboxWriter {
             .append(true)
             .open(path)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let regular = file.metadata()?.is_file();
         Ok(MboxWriter {
             path: path.to_owned(),
             file,
+            regular,
             line: Vec::new(),
+            out: Vec::with_capacity(MBOX_WRITE),
             started_at: None,
         })
     }
 
+    fn put(&mut self, data: &[u8]) -> io::Result<()> {
+        self.out.extend_from_slice(data);
+        if self.out.len() >= MBOX_WRITE {
+            self.file.write_all(&self.out)?;
+            self.out.clear();
+        }
+        Ok(())
+    }
+
     fn flush_line(&mut self) -> io::Result<()> {
-        let body = self
-            .line
+        let line = core::mem::take(&mut self.line);
+        let body = line
             .strip_suffix(b"\r\n")
-            .or_else(|| self.line.strip_suffix(b"\n"));
+            .or_else(|| line.strip_suffix(b"\n"));
         let ended = body.is_some();
-        let body = body.unwrap_or(&self.line);
+        let body = body.unwrap_or(&line);
         let quoted = body
             .iter()
             .position(|&b| b != b'>')
             .is_some_and(|i| body[i..].starts_with(b"From "));
         if quoted {
-            self.file.write_all(b">")?;
+            self.put(b">")?;
         }
-        self.file.write_all(body)?;
+        self.put(body)?;
         if ended {
-            self.file.write_all(b"\n")?;
+            self.put(b"\n")?;
         }
+        // The line's buffer is kept for the next one.
+        self.line = line;
         self.line.clear();
         Ok(())
     }
@@ -260,20 +285,27 @@ impl LocalStore for MboxWriter {
         self.abort()?;
         let len = self.file.metadata()?.len();
         self.started_at = Some(len);
+        self.out.clear();
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
         // RFC 4155: the separator carries an asctime date, which readers such as mutt need.
-        writeln!(self.file, "From MAILER-DAEMON {}", asctime(now))?;
-        Ok(Undo::Truncate(self.path.clone(), len))
+        let separator = format!("From MAILER-DAEMON {}\n", asctime(now));
+        self.put(separator.as_bytes())?;
+        Ok(if self.regular {
+            Undo::Truncate(self.path.clone(), len)
+        } else {
+            Undo::Nothing
+        })
     }
 
     fn abort(&mut self) -> io::Result<()> {
         self.line.clear();
+        self.out.clear();
         match self.started_at.take() {
-            Some(len) => Undo::Truncate(self.path.clone(), len).run(),
-            None => Ok(()),
+            Some(len) if self.regular => Undo::Truncate(self.path.clone(), len).run(),
+            _ => Ok(()),
         }
     }
 
@@ -293,8 +325,12 @@ impl LocalStore for MboxWriter {
             self.flush_line()?;
         }
         // A blank line separates messages.
-        self.file.write_all(b"\n")?;
-        self.file.sync_all()?;
+        self.put(b"\n")?;
+        self.file.write_all(&self.out)?;
+        self.out.clear();
+        if self.regular {
+            self.file.sync_all()?;
+        }
         self.started_at = None;
         Ok(self.path.clone())
     }

@@ -318,3 +318,27 @@ fn an_untrusted_server_shows_its_fingerprint_and_can_be_pinned_by_it() {
     assert!(pinned.status.success(), "{}", text(&pinned));
     assert!(text(&pinned).contains("2 messages"), "{}", text(&pinned));
 }
+
+/// An "mbox" that is a device takes the messages and is neither fsynced (which fails with
+/// EINVAL there) nor cut back; the record of what was fetched goes where --state says.
+#[test]
+fn fetch_into_dev_null_succeeds() {
+    let s = DemoServer::start(4, 3000).unwrap();
+    let dir = scratch("dev-null");
+    let out = against(&s)
+        .args([
+            "--json",
+            "fetch",
+            "--keep",
+            "--mbox",
+            "/dev/null",
+            "--state",
+        ])
+        .arg(dir.join("uidl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["fetched"], 4, "{v}");
+    assert_eq!(s.stored(), 4, "kept on the server");
+}
