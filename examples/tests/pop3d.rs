@@ -255,3 +255,54 @@ fn the_connection_limit_is_capped_at_what_the_open_file_limit_allows() {
         "said once: {log}"
     );
 }
+
+/// `pop3d hash-password` makes a {SCRAM-SHA-256} entry that pop3d reads and the CLI logs
+/// in with, over plain TCP (SCRAM never sends the password).
+#[test]
+fn a_hash_password_entry_serves_a_scram_login() {
+    let root = root("hash");
+    setup(&root, 2);
+    let mut hash = Command::new(env!("CARGO_BIN_EXE_pop3d"))
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    hash.stdin
+        .take()
+        .unwrap()
+        .write_all(b"a new secret\n")
+        .unwrap();
+    let out = hash.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let entry = String::from_utf8(out.stdout).unwrap();
+    assert!(entry.starts_with("{SCRAM-SHA-256}4096,"), "{entry}");
+    fs::write(root.join("passwd"), format!("alice:{entry}")).unwrap();
+    let d = Pop3d::start(&root);
+    let list = |password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pop3"))
+            .args(["--host", "127.0.0.1", "--port", &d.port.to_string()])
+            .args([
+                "--user",
+                "alice",
+                "--insecure-plaintext",
+                "--auth",
+                "scram-sha-256",
+            ])
+            .args(["--password-env", "P", "--json", "list"])
+            .env("P", password)
+            .output()
+            .unwrap()
+    };
+    let ok = list("a new secret");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(list("wrong").status.code(), Some(5));
+    let _ = fs::remove_dir_all(&root);
+}

@@ -72,7 +72,10 @@ fn ip(args: &[&str]) {
 
 #[test]
 fn embassy_net_over_tap_fetches_from_our_server_and_dovecot_and_serves_our_client() {
-    if !support::require("root (for a network namespace and a TAP device)", is_root()) {
+    if !support::require(
+        "root (for a network namespace and a TAP device)",
+        support::is_root(),
+    ) {
         return;
     }
     let ns = Namespace::create();
@@ -101,13 +104,6 @@ fn embassy_net_over_tap_fetches_from_our_server_and_dovecot_and_serves_our_clien
             "{server} was fetched from:\n{stdout}"
         );
     }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
 /// Run by the test above inside the namespace.

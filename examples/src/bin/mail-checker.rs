@@ -15,9 +15,17 @@ use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Connect, Opened, Tls};
 use pop3_std::tls::Trust;
 
-/// Report new mail on a POP3 server, without ever deleting it.
+/// mail-checker: reports new mail on a POP3 server (sender and subject), every N seconds,
+/// never deleting anything; the same heap-free logic as the firmware's.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    name = "mail-checker",
+    version,
+    after_help = "\
+Example:
+  POP3_PASSWORD=... mail-checker --host mail.example.com --user alice \\
+      --password-env POP3_PASSWORD --every 60"
+)]
 struct Args {
     /// Server host.
     #[arg(long)]

@@ -7,13 +7,33 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
-use pop3_std::server::{Listener, MaildirStore, PasswdFile, Settings};
+use clap::{Parser, Subcommand};
+use pop3_std::server::{Listener, MaildirStore, PasswdFile, ScramSecret, Settings};
 
-/// A POP3 server over Maildir.
+/// pop3d: a POP3 server over Maildirs, with users from a Dovecot-format passwd-file; STLS
+/// and implicit TLS, SASL (SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN), APOP.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    name = "pop3d",
+    version,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "\
+The passwd-file holds one user per line, user:{SCHEME}secret (the fields after the second
+colon are ignored), as Dovecot's does. Schemes: {PLAIN} (every login method, APOP and
+CRAM-MD5 included), {SCRAM-SHA-256} (SCRAM-SHA-256, and the methods that send the password:
+USER/PASS, PLAIN, LOGIN), {SHA256}, {SSHA256}, {SHA512}, {SSHA512} (the methods that send the
+password only). Make a {SCRAM-SHA-256} entry with `pop3d hash-password` (the password on
+standard input) or `doveadm pw -s SCRAM-SHA-256`.
+
+Examples:
+  pop3d --maildir-root /var/mail --passwd /etc/pop3/passwd \\
+        --listen 0.0.0.0:110 --listen-tls 0.0.0.0:995 --cert cert.pem --key key.pem
+  echo \"alice:$(pop3d hash-password < password.txt)\" >> /etc/pop3/passwd"
+)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Plain POP3 address (STLS offered when a certificate is given); repeatable.
     #[arg(long, default_value = "127.0.0.1:1110")]
     listen: Vec<String>,
@@ -27,11 +47,11 @@ struct Args {
     #[arg(long, requires = "cert")]
     key: Option<PathBuf>,
     /// Root of the Maildirs: ROOT/USER/{new,cur,tmp}.
-    #[arg(long)]
-    maildir_root: PathBuf,
-    /// passwd-file with user:{SCHEME}password lines (Dovecot's format).
-    #[arg(long)]
-    passwd: PathBuf,
+    #[arg(long, required = true)]
+    maildir_root: Option<PathBuf>,
+    /// passwd-file with user:{SCHEME}secret lines (Dovecot's format; schemes below).
+    #[arg(long, required = true)]
+    passwd: Option<PathBuf>,
     /// Host name in the APOP timestamp.
     #[arg(long, default_value = "localhost")]
     hostname: String,
@@ -56,8 +76,38 @@ struct Args {
     autologout_secs: u64,
 }
 
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read a password from standard input (its first line) and print its
+    /// {SCRAM-SHA-256} passwd-file entry, with a fresh random salt.
+    HashPassword,
+}
+
+fn hash_password() -> Result<(), String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("reading the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        return Err("no password on standard input".into());
+    }
+    let secret = ScramSecret::generate(password.as_bytes())
+        .ok_or("the system has no randomness for a salt")?;
+    println!("{}", secret.to_passwd_value());
+    Ok(())
+}
+
 fn run(args: Args) -> Result<(), String> {
-    let users = PasswdFile::load(&args.passwd).map_err(|e| e.to_string())?;
+    if let Some(Command::HashPassword) = args.command {
+        return hash_password();
+    }
+    // Both are required by the parser unless a subcommand is given.
+    let (Some(maildir_root), Some(passwd)) = (&args.maildir_root, &args.passwd) else {
+        return Err("--maildir-root and --passwd are needed".into());
+    };
+    let users = PasswdFile::load(passwd)
+        .map_err(|e| format!("the passwd file (--passwd) cannot be used: {e}"))?;
     let mut settings = Settings::new(args.hostname);
     if let Some(n) = args.max_connections {
         settings.max_connections = n;
@@ -69,7 +119,7 @@ fn run(args: Args) -> Result<(), String> {
     settings.autologout = Duration::from_secs(args.autologout_secs.max(600));
     let mut listener = Listener::bind(
         settings,
-        Arc::new(MaildirStore::new(&args.maildir_root)),
+        Arc::new(MaildirStore::new(maildir_root)),
         Arc::new(users),
     );
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {

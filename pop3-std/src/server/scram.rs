@@ -81,6 +81,17 @@ impl ScramSecret {
         })
     }
 
+    /// Keys for `password` over a fresh random salt of 16 octets, [`ITERATIONS`] times:
+    /// what a passwd-file entry is made from. `None` without system randomness.
+    pub fn generate(password: &[u8]) -> Option<ScramSecret> {
+        let mut salt = [0u8; 16];
+        rustls::crypto::ring::default_provider()
+            .secure_random
+            .fill(&mut salt)
+            .ok()?;
+        ScramSecret::derive(password, &salt, ITERATIONS)
+    }
+
     /// The entry as Dovecot's passwd-file stores it (what `doveadm pw -s SCRAM-SHA-256`
     /// prints).
     pub fn to_passwd_value(&self) -> String {
@@ -188,6 +199,17 @@ mod tests {
             format!("{{SCRAM-SHA-256}}{DOVECOT}")
         );
         assert_eq!(read.keys().unwrap().iterations(), 4096);
+    }
+
+    #[test]
+    fn generated_entries_read_back_with_a_fresh_salt_each() {
+        let a = ScramSecret::generate(b"pencil").unwrap();
+        let b = ScramSecret::generate(b"pencil").unwrap();
+        assert_ne!(a.salt, b.salt);
+        let value = a.to_passwd_value();
+        let read = ScramSecret::parse(value.strip_prefix("{SCRAM-SHA-256}").unwrap()).unwrap();
+        assert_eq!(read, a);
+        assert_eq!(ScramSecret::derive(b"pencil", &a.salt, ITERATIONS), Some(a));
     }
 
     #[test]

@@ -71,6 +71,18 @@ impl Dovecot {
         ) {
             return None;
         }
+        // Dovecot's master hands its login socket to its own users, and the test's mail to
+        // `nobody:nogroup`: both need root, and Debian's group `nogroup`.
+        if !require(
+            "root, for Dovecot (its master changes the owner of its login socket)",
+            super::is_root(),
+        ) || !require(
+            "the group nogroup, which the Dovecot tests give their mail to",
+            fs::read_to_string("/etc/group")
+                .is_ok_and(|g| g.lines().any(|l| l.starts_with("nogroup:"))),
+        ) {
+            return None;
+        }
         let dir = std::env::temp_dir().join(format!("pop3-dovecot-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         open_dir(&dir);

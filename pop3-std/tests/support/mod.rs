@@ -24,7 +24,7 @@ pub(crate) fn listen_address() -> String {
 
 #[path = "require.rs"]
 mod require_peer;
-pub(crate) use require_peer::{installed, require};
+pub(crate) use require_peer::{installed, is_root, require};
 
 /// LISTs the maildrop and RETRs every message, checking each size and every octet against
 /// what was stored, as POP3 serves it.

@@ -30,3 +30,11 @@ pub(crate) fn installed(program: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// True when the tests run as root.
+pub(crate) fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}

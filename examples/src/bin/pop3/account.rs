@@ -16,13 +16,14 @@ use crate::exit::Failure;
 
 /// How to reach the mailbox.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Server and account (for every command)")]
 pub(crate) struct Account {
     /// Server URL: pop3s://user@host:port (TLS from the start) or pop3://user@host:port
     /// (STLS, required unless --insecure-plaintext).
     #[arg(long, short = 's', global = true)]
     pub(crate) server: Option<String>,
     /// Server host (instead of --server).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "server")]
     pub(crate) host: Option<String>,
     /// Server port (default: 995 for pop3s, 110 for pop3).
     #[arg(long, global = true)]
@@ -146,8 +147,22 @@ impl Account {
             Tls::StartTls
         };
         if let Some(s) = &self.server {
-            let url =
-                url::Url::parse(s).map_err(|e| Failure::Usage(format!("--server {s:?}: {e}")))?;
+            let expected =
+                "expected pop3s://user@host[:port] (TLS) or pop3://user@host[:port] (STLS)";
+            let url = url::Url::parse(s).map_err(|e| match e {
+                url::ParseError::RelativeUrlWithoutBase => {
+                    Failure::Usage(format!("--server {s:?}: no scheme; {expected}"))
+                }
+                e => Failure::Usage(format!("--server {s:?}: {e}; {expected}")),
+            })?;
+            if url.password().is_some() {
+                // A password on the command line is readable by every user of the machine.
+                return Err(Failure::Usage(
+                    "--server: a password in the URL is refused (other users can read command \
+                     lines); drop it and use --password-file, --password-env or the prompt"
+                        .into(),
+                ));
+            }
             let tls = match url.scheme() {
                 "pop3s" => Tls::Implicit,
                 "pop3" => plain,

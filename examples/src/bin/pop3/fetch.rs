@@ -28,8 +28,9 @@ type Listed = (u32, u64);
 /// Options of `fetch`.
 #[derive(Args, Debug)]
 pub(crate) struct FetchArgs {
-    /// Deliver into this Maildir (created if missing).
-    #[arg(long, conflicts_with = "mbox")]
+    /// Deliver into this Maildir (created if missing); this or --mbox is needed, and is
+    /// checked before any connection.
+    #[arg(long, conflicts_with = "mbox", required_unless_present = "mbox")]
     pub(crate) maildir: Option<PathBuf>,
     /// Append to this mbox file instead.
     #[arg(long)]

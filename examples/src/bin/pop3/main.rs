@@ -20,9 +20,25 @@ use account::Account;
 use exit::Failure;
 use fetch::FetchArgs;
 
-/// A POP3 client: list, read and download mail. TLS by default.
+/// pop3: a POP3 client that lists, reads and downloads mail, TLS by default. With no
+/// arguments it runs a demo against a bundled server.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(
+    name = "pop3",
+    version,
+    after_help = "\
+The password is asked for on the terminal unless --password-file or --password-env gives
+it (never on the command line). The login takes the strongest method the server offers
+(--auth names one). Exit codes: 0 done, 2 usage, 3 network, 4 TLS, 5 authentication,
+6 protocol, 7 local storage, 8 partial (some messages left on the server, listed).
+
+Examples:
+  pop3                                        the demo, offline
+  pop3 --server pop3s://alice@mail.example.com list
+  pop3 -s pop3s://alice@mail.example.com fetch --maildir ~/Mail
+  pop3 -s pop3://alice@mail.example.com fetch --keep --mbox ~/mail.mbox   (STLS)
+  pop3 -s pop3s://alice@mail.example.com --password-env PW --json uidl"
+)]
 struct Cli {
     #[command(flatten)]
     account: Account,
