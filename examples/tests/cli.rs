@@ -281,6 +281,29 @@ fn mail_checker_reports_new_mail_once_and_never_deletes() {
         "the second check finds nothing new: {t}"
     );
     assert_eq!(s.stored(), 4);
+
+    // A failed check exits with the CLI's codes: 5 for a refused login, 4 for an
+    // untrusted certificate, 3 for a server that cannot be reached.
+    let check = |port: u16, password: &str, ca: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_mail-checker"));
+        c.args([
+            "--host",
+            "localhost",
+            "--port",
+            &port.to_string(),
+            "--user",
+            DEMO_USER,
+        ])
+        .args(["--starttls", "--password-env", "P", "--checks", "1"])
+        .env("P", password);
+        if ca {
+            c.arg("--ca-file").arg(&s.ca_file);
+        }
+        c.output().unwrap().status.code()
+    };
+    assert_eq!(check(s.port, "wrong", true), Some(5));
+    assert_eq!(check(s.port, &s.password, false), Some(4));
+    assert_eq!(check(1, &s.password, true), Some(3));
 }
 
 /// A first contact with a server whose certificate is not trusted shows the fingerprint

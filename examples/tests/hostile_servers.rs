@@ -191,17 +191,48 @@ fn a_tls_handshake_that_never_ends_is_a_tls_timeout() {
 #[test]
 fn implicit_tls_against_a_plaintext_port_says_so() {
     let server = mailbox(vec![], |_| None);
-    let out = Command::new(env!("CARGO_BIN_EXE_pop3"))
-        .args(["--server", &format!("pop3s://u@127.0.0.1:{}", server.port)])
-        .args(["--password-env", "P", "--timeout", "5", "list"])
-        .env("P", "p")
-        .output()
-        .unwrap();
+    let out = list_at(&format!("pop3s://u@127.0.0.1:{}", server.port));
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));
     let t = text(&out);
     assert!(t.contains("answered in plaintext"), "{t}");
     assert!(t.contains("--starttls"), "{t}");
     assert!(!t.contains("--ca-file"), "{t}");
+}
+
+/// `pop3 list` against `url`, the password from the environment.
+fn list_at(url: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pop3"))
+        .args([
+            "--server",
+            url,
+            "--password-env",
+            "P",
+            "--timeout",
+            "5",
+            "list",
+        ])
+        .env("P", "p")
+        .output()
+        .unwrap()
+}
+
+/// Issue: a server without STLS was called a "protocol error" (exit 4 all the same). It
+/// is a TLS failure, said as such, and no credential was sent.
+#[test]
+fn a_server_without_stls_is_a_tls_failure_not_a_protocol_error() {
+    let server = mailbox(vec![], |_| None);
+    let out = list_at(&format!("pop3://u@127.0.0.1:{}", server.port));
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("does not offer or accept STLS"), "{t}");
+    assert!(!t.contains("protocol error"), "{t}");
+    let lines = server.lines();
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("USER") || l.starts_with("AUTH")),
+        "{lines:?}"
+    );
 }
 
 /// Message `n` of about `size` octets, as served: CRLF line ends, no line starting with a

@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 use pop3_checker::blocking::check;
 use pop3_checker::{CheckError, Seen};
+use pop3_examples::exit::Failure;
 use pop3_proto::client::{Client, Security};
 use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Connect, Opened, Tls};
@@ -60,13 +61,13 @@ fn once(
     connect: &Connect,
     creds: &Credentials<'_>,
     seen: &mut Seen<REMEMBERED>,
-) -> Result<usize, String> {
+) -> Result<usize, Failure> {
     let Opened {
         mut socket,
         tls_config,
         config,
         transport,
-    } = connect.open().map_err(|e| e.to_string())?;
+    } = connect.open()?;
     // Where cleartext is allowed at all, STLS is still used whenever the server offers it.
     let config = match config.security {
         Security::AllowCleartext => config.with_security(Security::Opportunistic),
@@ -93,10 +94,14 @@ fn once(
         );
     })
     .map_err(|e| match e {
-        CheckError::LoginRefused(r) => format!("the server refused the login: {r}"),
-        CheckError::Unavailable => "the server refused service in its greeting".to_owned(),
-        CheckError::NoLoginMethod => "no login method fits these credentials".to_owned(),
-        CheckError::Step(e) => e.to_string(),
+        CheckError::LoginRefused(r) => Failure::Auth(format!("the server refused the login: {r}")),
+        CheckError::Unavailable => {
+            Failure::Protocol("the server refused service in its greeting".to_owned())
+        }
+        CheckError::NoLoginMethod => {
+            Failure::Auth("no login method fits these credentials".to_owned())
+        }
+        CheckError::Step(e) => Failure::from(pop3_std::client::Error::from(e)),
     })
 }
 
@@ -107,7 +112,7 @@ fn main() -> ExitCode {
             "mail-checker: environment variable {} is not set",
             args.password_env
         );
-        return ExitCode::from(2);
+        return Failure::Usage(String::new()).code();
     };
     let mut connect = Connect::new(args.host.clone())
         .tls(if args.starttls {
@@ -130,24 +135,21 @@ fn main() -> ExitCode {
         let failed = match once(&connect, &creds, &mut seen) {
             Ok(0) => {
                 println!("no new mail ({} known)", seen.len());
-                false
+                None
             }
             Ok(n) => {
                 println!("{n} new message(s)");
-                false
+                None
             }
             Err(e) => {
                 eprintln!("mail-checker: check failed: {e}");
-                true
+                Some(e.code())
             }
         };
         done += 1;
         if args.checks != 0 && done >= args.checks {
-            return if failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            };
+            // The last check's outcome, with the exit codes of the pop3 CLI.
+            return failed.unwrap_or(ExitCode::SUCCESS);
         }
         std::thread::sleep(Duration::from_secs(args.every));
     }

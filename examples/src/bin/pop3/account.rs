@@ -12,7 +12,7 @@ use pop3_proto::sasl::Credentials;
 use pop3_std::client::{Client, Connect, Tls};
 use pop3_std::tls::{Fingerprint, Trust};
 
-use crate::exit::Failure;
+use pop3_examples::exit::Failure;
 
 /// How to reach the mailbox.
 #[derive(Args, Debug, Clone)]

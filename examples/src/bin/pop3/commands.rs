@@ -7,8 +7,8 @@ use pop3_examples::local::PartialFile;
 use pop3_std::client::Client;
 use serde_json::json;
 
-use crate::exit::Failure;
 use crate::{interrupt, show};
+use pop3_examples::exit::Failure;
 
 fn local(e: io::Error) -> Failure {
     Failure::Local(e.to_string())

@@ -9,9 +9,9 @@ use pop3_std::client::{Connect, Tls};
 use pop3_std::tls::Trust;
 use serde_json::json;
 
-use crate::exit::Failure;
 use crate::fetch::{FetchArgs, fetch};
 use crate::show;
+use pop3_examples::exit::Failure;
 
 const MESSAGES: usize = 60;
 const SIZE: usize = 48 * 1024;

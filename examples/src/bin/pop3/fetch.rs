@@ -15,8 +15,8 @@ use pop3_std::client::{Client, Error, Fetched};
 use serde_json::json;
 
 use crate::commands::emit;
-use crate::exit::Failure;
 use crate::interrupt;
+use pop3_examples::exit::Failure;
 
 /// Octets a body may exceed its LIST size by before it is taken for endless: servers that
 /// count bare LF ends serve up to twice what they list.

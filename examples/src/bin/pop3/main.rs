@@ -4,7 +4,6 @@
 mod account;
 mod commands;
 mod demo;
-mod exit;
 mod fetch;
 mod interrupt;
 mod show;
@@ -17,8 +16,8 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use account::Account;
-use exit::Failure;
 use fetch::FetchArgs;
+use pop3_examples::exit::Failure;
 
 /// pop3: a POP3 client that lists, reads and downloads mail, TLS by default. With no
 /// arguments it runs a demo against a bundled server.

@@ -1,4 +1,5 @@
-//! Exit codes that tell failures apart, and messages that say what to do next.
+//! Exit codes that tell failures apart, and messages that say what to do next: the same
+//! for `pop3` and `mail-checker`.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use pop3_std::client::Error;
 
 /// Why the program failed, by what a script would do about it.
 #[derive(Debug)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// Bad arguments or a missing password source (exit 2).
     Usage(String),
     /// The server could not be reached or the connection broke (exit 3).
@@ -28,7 +29,7 @@ pub(crate) enum Failure {
 
 impl Failure {
     /// The process exit code.
-    pub(crate) fn code(&self) -> ExitCode {
+    pub fn code(&self) -> ExitCode {
         ExitCode::from(match self {
             Failure::Usage(_) => 2,
             Failure::Network(_) => 3,
@@ -40,7 +41,7 @@ impl Failure {
     }
 
     /// A short name for JSON output.
-    pub(crate) fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Failure::Usage(_) => "usage",
             Failure::Network(_) => "network",
@@ -93,7 +94,10 @@ impl From<Error> for Failure {
             Error::Untrusted(u) => Failure::Untrusted(text, u.fingerprint.to_string()),
             Error::Auth(_) | Error::NoLoginMethod | Error::NotOffered(_) => Failure::Auth(text),
             Error::Sink(_) => Failure::Local(text),
-            Error::Protocol(pop3_proto::client::Error::TlsUnavailable) => Failure::Tls(text),
+            // Not a protocol fault: the server has no TLS to offer on this port.
+            Error::Protocol(e @ pop3_proto::client::Error::TlsUnavailable) => {
+                Failure::Tls(e.to_string())
+            }
             Error::Usage(pop3_proto::client::UsageError::TlsRequired) => {
                 Failure::Tls(format!("{text}: the server offers no TLS for the login"))
             }
