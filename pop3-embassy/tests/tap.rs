@@ -126,9 +126,24 @@ fn inside_the_namespace() {
     let sessions = async {
         stack.wait_config_up().await;
         serve_one(stack, &mail).await;
-        for (name, port) in [("ours", ours.port), ("dovecot", dovecot.port)] {
+        // By address, and by name (a literal, which the resolver takes as it is: there is
+        // no DNS server in the namespace).
+        let server_name = std::net::Ipv4Addr::from(SERVER).to_string();
+        for (name, remote) in [
+            (
+                "ours",
+                Remote::Ip((Ipv4Address::from(SERVER), ours.port).into()),
+            ),
+            (
+                "dovecot",
+                Remote::Host {
+                    name: &server_name,
+                    port: dovecot.port,
+                },
+            ),
+        ] {
             let started = Instant::now();
-            let (method, got) = fetch_all(stack, port).await;
+            let (method, got) = fetch_all(stack, remote).await;
             assert_eq!(got.len(), mail.len(), "{name}: every message");
             for (i, (m, body)) in mail.iter().zip(&got).enumerate() {
                 assert!(
@@ -235,9 +250,11 @@ impl pop3_proto::io::Maildrop for Memory {
 
 /// One session: connect over the stack, log in with the strongest method, RETR every
 /// message, QUIT.
-async fn fetch_all(stack: embassy_net::Stack<'_>, port: u16) -> (LoginMethod, Vec<Vec<u8>>) {
+async fn fetch_all(
+    stack: embassy_net::Stack<'_>,
+    remote: Remote<'_>,
+) -> (LoginMethod, Vec<Vec<u8>>) {
     let mut buffers: Buffers<8192, 1024> = Buffers::new();
-    let remote = Remote::Ip((Ipv4Address::from(SERVER), port).into());
     let mut socket = connect(stack, &mut buffers, remote, Duration::from_secs(10))
         .await
         .expect("connect over the TAP device");
