@@ -297,9 +297,11 @@ fn a_refused_retr_leaves_that_message_and_fetches_the_rest() {
     assert!(!lines.contains(&"DELE 2".into()), "{lines:?}");
     assert_eq!(lines.last().map(String::as_str), Some("QUIT"));
 
+    // Bound, so that the directory lives (and is removed) after the run, not at `arg`.
+    let json_dir = scratch("refused-json");
     let out = pop3(&server)
         .args(["--json", "fetch", "--maildir"])
-        .arg(scratch("refused-json"))
+        .arg(&json_dir)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(8), "{}", text(&out));
