@@ -30,16 +30,21 @@ impl ApopDigest {
     /// Compares with a digest a client sent, ignoring hex case, in time independent of
     /// where they differ.
     pub fn matches(&self, sent: &[u8]) -> bool {
-        if sent.len() != self.0.len() {
-            return false;
-        }
-        let diff = self
-            .0
-            .iter()
-            .zip(sent)
-            .fold(0u8, |acc, (&a, &b)| acc | (a ^ b.to_ascii_lowercase()));
-        diff == 0
+        hex_digest_matches(&self.0, sent)
     }
+}
+
+/// True when `sent` is the 32 hex digits of `expected` (lower case), in either case, in
+/// time independent of where they differ: APOP and CRAM-MD5 digests.
+pub(crate) fn hex_digest_matches(expected: &[u8; 32], sent: &[u8]) -> bool {
+    let mut lower = [0u8; 32];
+    if sent.len() != lower.len() {
+        return false;
+    }
+    for (l, s) in lower.iter_mut().zip(sent) {
+        *l = s.to_ascii_lowercase();
+    }
+    crate::secret::constant_time_eq(expected, &lower)
 }
 
 /// Writes a 16-octet digest as 32 lower-case hex digits.

@@ -7,6 +7,13 @@ use core::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Secret<T>(T);
 
+/// True when `a` and `b` are equal, in time independent of where they differ (their
+/// lengths are not secret). The one comparison of secrets and of values derived from
+/// them (digests, proofs, signatures) in the crate.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 impl<T> Secret<T> {
     /// Wraps `value`.
     pub const fn new(value: T) -> Self {

@@ -2,9 +2,9 @@
 
 use hmac::{KeyInit, Mac};
 
-use crate::apop::{ApopDigest, hex_lower};
+use crate::apop::{ApopDigest, hex_digest_matches, hex_lower};
 use crate::codec::{Mechanism, Timestamp};
-use crate::secret::Secret;
+use crate::secret::{Secret, constant_time_eq};
 
 /// Credentials to check. Answer with `accept_login` or `reject_login`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,23 +103,13 @@ impl AuthRequest<'_> {
                 mac.update(challenge);
                 let mut hex = [0u8; 32];
                 hex_lower(&mac.finalize().into_bytes(), &mut hex);
-                let lower = |b: &u8| b.to_ascii_lowercase();
-                digest.len() == 32
-                    && hex
-                        .iter()
-                        .zip(digest.iter().map(lower))
-                        .fold(0, |acc, (a, b)| acc | (a ^ b))
-                        == 0
+                hex_digest_matches(&hex, digest)
             }
             AuthRequest::Bearer { .. }
             | AuthRequest::Verified { .. }
             | AuthRequest::Refuted { .. } => false,
         }
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The messages marked for deletion, handed over at UPDATE.

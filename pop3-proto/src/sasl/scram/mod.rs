@@ -276,11 +276,7 @@ pub(crate) fn check_server_final(msg: &[u8], expected: &[u8; 32]) -> ServerFinal
         Ok(32) => {}
         _ => return ServerFinal::Forged,
     }
-    let diff = got
-        .iter()
-        .zip(expected)
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    if diff == 0 {
+    if crate::secret::constant_time_eq(got.get(..32).unwrap_or_default(), expected) {
         ServerFinal::Verified
     } else {
         ServerFinal::Forged

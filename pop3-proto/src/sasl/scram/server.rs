@@ -8,6 +8,7 @@ use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use super::{HmacSha256, MAX_AUTHZID, hmac, printable};
+use crate::secret::constant_time_eq;
 
 /// The longest client nonce a server accepts (RFC 5802 sets no bound; clients send 24 to
 /// 48 characters).
@@ -270,11 +271,8 @@ impl Verifier {
             *k = p ^ s;
         }
         let derived: [u8; 32] = Sha256::digest(client_key).into();
-        let diff = derived
-            .iter()
-            .zip(&stored_key)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        (diff == 0 && repeated == expected).then(|| server_mac.finalize().into_bytes().into())
+        (constant_time_eq(&derived, &stored_key) && repeated == expected)
+            .then(|| server_mac.finalize().into_bytes().into())
     }
 }
 
