@@ -30,14 +30,34 @@ pub enum Failure {
 impl Failure {
     /// The process exit code.
     pub fn code(&self) -> ExitCode {
-        ExitCode::from(match self {
+        ExitCode::from(self.code_number())
+    }
+
+    /// The process exit code, as a number.
+    pub fn code_number(&self) -> u8 {
+        match self {
             Failure::Usage(_) => 2,
             Failure::Network(_) => 3,
             Failure::Tls(_) | Failure::Plaintext(_) | Failure::Untrusted(..) => 4,
             Failure::Auth(_) => 5,
             Failure::Protocol(_) => 6,
             Failure::Local(_) => 7,
-        })
+        }
+    }
+
+    /// The same failure, its message prefixed with `who` (an account's name, say).
+    pub fn within(self, who: &str) -> Failure {
+        let at = |m: String| format!("{who}: {m}");
+        match self {
+            Failure::Usage(m) => Failure::Usage(at(m)),
+            Failure::Network(m) => Failure::Network(at(m)),
+            Failure::Tls(m) => Failure::Tls(at(m)),
+            Failure::Plaintext(m) => Failure::Plaintext(at(m)),
+            Failure::Untrusted(m, f) => Failure::Untrusted(at(m), f),
+            Failure::Auth(m) => Failure::Auth(at(m)),
+            Failure::Protocol(m) => Failure::Protocol(at(m)),
+            Failure::Local(m) => Failure::Local(at(m)),
+        }
     }
 
     /// A short name for JSON output.

@@ -9,7 +9,7 @@ use std::process::Command;
 use pop3_examples::demo::{DEMO_USER, DemoServer, sample_message};
 
 mod support;
-use support::{installed, mutt_count, require, scratch, text};
+use support::{files_in, installed, mutt_count, require, scratch, text};
 
 // The std tests' reference for a message as served (CRLF, final line end): one copy.
 #[allow(dead_code)]
@@ -36,15 +36,7 @@ fn against(s: &DemoServer) -> Command {
 }
 
 fn maildir_files(dir: &Path) -> Vec<Vec<u8>> {
-    let mut files: Vec<Vec<u8>> = fs::read_dir(dir.join("new"))
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| fs::read(e.path()).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
+    files_in(&dir.join("new"))
 }
 
 #[test]

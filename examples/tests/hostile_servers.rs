@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::scripted::{Answer, Scripted, send};
-use support::{scratch, text};
+use support::{files_in, scratch, text};
 
 /// `pop3` against `server` over plain TCP, user `u`, password `p`.
 fn pop3(server: &Scripted) -> Command {
@@ -246,17 +246,6 @@ fn message(n: usize, size: usize) -> Vec<u8> {
 }
 
 /// The files in a Maildir's subdirectory, contents sorted.
-fn files_in(dir: &std::path::Path) -> Vec<Vec<u8>> {
-    let mut files: Vec<Vec<u8>> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.flatten()
-                .map(|e| std::fs::read(e.path()).unwrap())
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
-}
 
 fn sorted(mut v: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     v.sort();
@@ -515,6 +504,25 @@ fn message_zero_is_a_usage_error() {
     }
 }
 
+/// Sends SIGINT to `child` once a message is being written into the Maildir `dir`;
+/// returns its exit code.
+fn interrupt_while_writing(child: &mut std::process::Child, dir: &std::path::Path) -> Option<i32> {
+    let started = Instant::now();
+    while std::fs::read_dir(dir.join("tmp")).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the message never began"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait().unwrap().code()
+}
+
 /// Issue: an interrupted fetch left a partial file in the Maildir's `tmp/` for ever. Ctrl-C
 /// (SIGINT) removes the message being written before the process ends.
 #[test]
@@ -535,27 +543,65 @@ fn an_interrupted_fetch_leaves_nothing_in_tmp() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while std::fs::read_dir(dir.join("tmp")).map_or(0, |d| d.count()) == 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the message never began"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(interrupt_while_writing(&mut child, &dir), Some(130));
     assert!(
         files_in(&dir.join("tmp")).is_empty(),
         "the partial message is gone"
     );
     assert!(files_in(&dir.join("new")).is_empty());
     assert!(!server.lines().iter().any(|l| l.starts_with("DELE")));
+}
+
+/// An interrupted `--keep` fetch: the messages stored whole before the stop are recorded
+/// before the process ends (the record is written in batches, not per message), so the
+/// next run fetches only the rest: none lost, none fetched twice.
+#[test]
+fn an_interrupted_keep_fetch_records_what_it_stored() {
+    let slow = |line: &str| {
+        (line == "RETR 3").then(|| {
+            let mut r = b"+OK 3000 octets\r\n".to_vec();
+            r.extend(message(3, 3000));
+            r.extend(b".\r\n");
+            Answer::Drip(r, Duration::from_millis(20))
+        })
+    };
+    let messages = || (1..=4).map(|n| message(n, 3000)).collect::<Vec<_>>();
+    let server = mailbox(messages(), slow);
+    let dir = scratch("interrupt-keep");
+    let mut child = pop3(&server)
+        .args(["fetch", "--keep", "--maildir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert_eq!(interrupt_while_writing(&mut child, &dir), Some(130));
+    assert_eq!(files_in(&dir.join("new")).len(), 2);
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".pop3-uidl")).unwrap(),
+        "uid-1\nuid-2\n",
+        "what was stored is recorded"
+    );
+    let again = mailbox(messages(), |_| None);
+    let out = pop3(&again)
+        .args(["--json", "fetch", "--keep", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["fetched"].as_u64(), v["skipped"].as_u64()),
+        (Some(2), Some(2)),
+        "{v}"
+    );
+    let retrs: Vec<String> = again
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("RETR"))
+        .collect();
+    assert_eq!(retrs, ["RETR 3", "RETR 4"]);
+    assert_eq!(files_in(&dir.join("new")).len(), 4);
 }
 
 const APOP_GREETING: &str = "+OK ready <1896.697170952@dbc.mtview.ca.us>\r\n";

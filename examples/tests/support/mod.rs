@@ -49,6 +49,19 @@ impl Drop for Scratch {
     }
 }
 
+/// The contents of every file in `dir`, sorted (none when it does not exist).
+pub(crate) fn files_in(dir: &Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| std::fs::read(e.path()).expect("read a file"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
 /// What a program printed, standard output then standard error.
 pub(crate) fn text(out: &Output) -> String {
     format!(

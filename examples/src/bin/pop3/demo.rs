@@ -80,16 +80,15 @@ pub(crate) fn run(json: bool, keep_fetched: bool) -> Result<(), Failure> {
     let local = std::env::temp_dir().join(format!("pop3-demo-fetched-{}", std::process::id()));
     let args = FetchArgs {
         maildir: Some(local.clone()),
-        mbox: None,
         keep: true,
-        state: None,
-        max_size: u64::MAX,
+        max_size: Some(u64::MAX),
+        ..FetchArgs::default()
     };
     say(format!(
         "Fetching every message into the Maildir {} ...",
         local.display()
     ));
-    let done = fetch(c, &args, !json);
+    let done = args.open().and_then(|dest| fetch(c, &args, dest, !json));
     let fetched_to = if keep_fetched {
         format!("kept in {}", local.display())
     } else {

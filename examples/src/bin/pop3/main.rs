@@ -2,7 +2,9 @@
 //! demo against a bundled server, so it works on a fresh machine with nothing installed.
 
 mod account;
+mod accounts;
 mod commands;
+mod config;
 mod demo;
 mod fetch;
 mod interrupt;
@@ -13,9 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use serde_json::json;
 
 use account::Account;
+use accounts::DaemonArgs;
 use fetch::FetchArgs;
 use pop3_examples::exit::Failure;
 
@@ -30,15 +32,33 @@ The password is asked for on the terminal unless --password-file or --password-e
 it (never on the command line). The login takes the strongest method the server offers
 (--auth names one). Exit codes: 0 done, 2 usage, 3 network, 4 TLS, 5 authentication,
 6 protocol, 7 local storage, 8 partial (some messages left on the server, listed).
+With several accounts, each failure is reported under its name and the code is the first's.
+
+Accounts can live in a config file (TOML, default ~/.config/pop3/config.toml, used when no
+server is given), one [account.NAME] table each, keyed by the options' long names:
+  [account.work]
+  server = \"pop3s://alice@mail.example.com\"
+  password-command = \"pass show mail/work\"
+  maildir = \"~/Mail/work\"
 
 Examples:
   pop3                                        the demo, offline
   pop3 --server pop3s://alice@mail.example.com list
   pop3 -s pop3s://alice@mail.example.com fetch --maildir ~/Mail
   pop3 -s pop3://alice@mail.example.com fetch --keep --mbox ~/mail.mbox   (STLS)
-  pop3 -s pop3s://alice@mail.example.com --password-env PW --json uidl"
+  pop3 -s pop3s://alice@mail.example.com --password-env PW --json uidl
+  pop3 fetch                                  every account of the config file
+  pop3 --account work list                    one of them
+  pop3 daemon --every 5m                      fetch them all every five minutes"
 )]
 struct Cli {
+    /// Read the accounts from this config file (TOML) instead of the default
+    /// ~/.config/pop3/config.toml.
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only this account of the config file.
+    #[arg(long = "account", short = 'a', global = true, value_name = "NAME")]
+    account_name: Option<String>,
     #[command(flatten)]
     account: Account,
     /// Print JSON instead of text (one object per command).
@@ -82,6 +102,9 @@ enum Command {
     /// Download every message into a Maildir or mbox; deletes each from the server once it
     /// is stored safely, unless --keep.
     Fetch(FetchArgs),
+    /// Fetch for every account (or the one named), again and again with a pause between
+    /// rounds, until Ctrl-C or SIGTERM; a failed round is reported and the next comes.
+    Daemon(DaemonArgs),
 }
 
 /// How a run that did not fail ended.
@@ -90,13 +113,16 @@ enum Outcome {
     Done,
     /// Some messages were left on the server and reported (exit 8).
     Partial,
+    /// Failures were reported on the way (several accounts); exit with this code.
+    Reported(u8),
 }
 
 /// The exit code of a fetch that left some messages on the server.
 const PARTIAL: u8 = 8;
 
 fn run(cli: Cli) -> Result<Outcome, Failure> {
-    let command = match (cli.command, cli.account.given()) {
+    let named = cli.config.is_some() || cli.account_name.is_some();
+    let command = match (cli.command, cli.account.given() || named) {
         (None, false) => return demo::run(cli.json, false).map(|()| Outcome::Done),
         (Some(Command::Demo { keep_fetched }), _) => {
             return demo::run(cli.json, keep_fetched).map(|()| Outcome::Done);
@@ -104,24 +130,25 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
         (None, true) => Command::List,
         (Some(c), _) => c,
     };
-    let mut client = cli.account.login()?;
     let json = cli.json;
+    let targets = accounts::targets(cli.config, cli.account_name.as_deref(), cli.account)?;
+    match command {
+        Command::Fetch(args) => {
+            let show = !json && std::io::stderr().is_terminal();
+            return accounts::fetch_all(&targets, &args, json, show, false);
+        }
+        Command::Daemon(args) => return accounts::daemon(targets, &args, json),
+        _ => {}
+    }
+    let mut client = accounts::one(targets)?.login()?;
     match command {
         Command::List => commands::list(&mut client, json)?,
         Command::Uidl => commands::uidl(&mut client, json)?,
         Command::Top { msg, lines } => commands::top(&mut client, msg, lines, json)?,
         Command::Retr { msg, output } => commands::retr(&mut client, msg, output.as_ref(), json)?,
-        Command::Fetch(args) => {
-            let show = !json && std::io::stderr().is_terminal();
-            let done = fetch::fetch(client, &args, show)?;
-            done.report(json);
-            return Ok(if done.partial() {
-                Outcome::Partial
-            } else {
-                Outcome::Done
-            });
+        Command::Demo { .. } | Command::Fetch(_) | Command::Daemon(_) => {
+            unreachable!("handled above")
         }
-        Command::Demo { .. } => unreachable!("handled above"),
     }
     client.quit()?;
     Ok(Outcome::Done)
@@ -134,15 +161,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(PARTIAL),
+        Ok(Outcome::Reported(code)) => ExitCode::from(code),
         Err(f) => {
-            if json {
-                println!(
-                    "{}",
-                    show::json(&json!({"error": f.kind(), "message": f.to_string()}))
-                );
-            } else {
-                eprintln!("pop3: {f}");
-            }
+            accounts::report_failure(&f, json, None);
             f.code()
         }
     }
