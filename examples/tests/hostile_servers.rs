@@ -245,8 +245,6 @@ fn message(n: usize, size: usize) -> Vec<u8> {
     m
 }
 
-/// The files in a Maildir's subdirectory, contents sorted.
-
 fn sorted(mut v: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     v.sort();
     v
