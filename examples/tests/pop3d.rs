@@ -15,18 +15,25 @@ struct Pop3d {
 
 impl Pop3d {
     fn start(root: &Path) -> Pop3d {
+        let mut args: Vec<std::ffi::OsString> = [
+            "--listen",
+            "127.0.0.1:0",
+            "--allow-cleartext",
+            "--login-delay-ms",
+            "10",
+            "--maildir-root",
+        ]
+        .map(Into::into)
+        .to_vec();
+        args.push(root.join("mail").into());
+        args.push("--passwd".into());
+        args.push(root.join("passwd").into());
+        Pop3d::start_with(&args)
+    }
+
+    fn start_with(args: &[std::ffi::OsString]) -> Pop3d {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pop3d"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--allow-cleartext",
-                "--login-delay-ms",
-                "10",
-            ])
-            .arg("--maildir-root")
-            .arg(root.join("mail"))
-            .arg("--passwd")
-            .arg(root.join("passwd"))
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -96,6 +103,92 @@ fn present(root: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn root(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("pop3d-test-{name}-{}", std::process::id()))
+}
+
+/// `pop3` lists alice's mailbox on `d`: the number of messages.
+fn listed(d: &Pop3d) -> usize {
+    let out = Command::new(env!("CARGO_BIN_EXE_pop3"))
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &d.port.to_string(),
+            "--user",
+            "alice",
+        ])
+        .args([
+            "--insecure-plaintext",
+            "--password-env",
+            "P",
+            "--json",
+            "list",
+        ])
+        .env("P", "secret")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["messages"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn pop3d_reads_a_config_file_and_flags_override_it() {
+    let root = root("config");
+    setup(&root, 3);
+    // Relative paths are relative to the config file.
+    let config = root.join("pop3d.toml");
+    fs::write(
+        &config,
+        "listen = [\"127.0.0.1:0\"]\nmaildir-root = \"mail\"\npasswd = \"passwd\"\n\
+         allow-cleartext = true\nlogin-delay-ms = 10\n",
+    )
+    .unwrap();
+    let d = Pop3d::start_with(&["--config".into(), config.clone().into()]);
+    assert_eq!(listed(&d), 3);
+    drop(d);
+
+    fs::write(
+        &config,
+        "listen = [\"127.0.0.1:0\"]\nmaildir-root = \"mail\"\npasswd = \"nope\"\n\
+         allow-cleartext = true\nlogin-delay-ms = 10\n",
+    )
+    .unwrap();
+    let d = Pop3d::start_with(&[
+        "--config".into(),
+        config.clone().into(),
+        "--passwd".into(),
+        root.join("passwd").into(),
+    ]);
+    assert_eq!(listed(&d), 3, "--passwd overrides the file's");
+    drop(d);
+
+    let fails = |text: &str| {
+        fs::write(&config, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_pop3d"))
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = fails("maildir-root = \"mail\"\npaswd = \"passwd\"\n");
+    assert!(
+        err.contains("unknown field `paswd`") && err.contains("pop3d.toml"),
+        "{err}"
+    );
+    let err = fails("passwd = \"passwd\"\n");
+    assert!(
+        err.contains("--maildir-root is needed (or maildir-root in the config file)"),
+        "{err}"
+    );
+    let err = fails("maildir-root = \"mail\"\npasswd = \"passwd\"\ncert = \"c.pem\"\n");
+    assert!(err.contains("--cert and --key go together"), "{err}");
+    let _ = fs::remove_dir_all(&root);
 }
 
 #[test]

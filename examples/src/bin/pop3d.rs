@@ -2,13 +2,14 @@
 //! passwd-file, plain (STLS) and implicit-TLS listeners; logs to standard error
 //! (`RUST_LOG=debug` for more); Ctrl-C or SIGTERM stops it cleanly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use pop3_std::server::{Listener, MaildirStore, PasswdFile, ScramSecret, Settings};
+use serde::Deserialize;
 
 /// pop3d: a POP3 server over Maildirs, with users from a Dovecot-format passwd-file; STLS
 /// and implicit TLS, SASL (SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN), APOP.
@@ -27,6 +28,7 @@ password only). Make a {SCRAM-SHA-256} entry with `pop3d hash-password` (the pas
 standard input) or `doveadm pw -s SCRAM-SHA-256`.
 
 Examples:
+  pop3d --config /etc/pop3/pop3d.toml
   pop3d --maildir-root /var/mail --passwd /etc/pop3/passwd \\
         --listen 0.0.0.0:110 --listen-tls 0.0.0.0:995 --cert cert.pem --key key.pem
   echo \"alice:$(pop3d hash-password < password.txt)\" >> /etc/pop3/passwd"
@@ -34,46 +36,106 @@ Examples:
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Plain POP3 address (STLS offered when a certificate is given); repeatable.
-    #[arg(long, default_value = "127.0.0.1:1110")]
+    /// Read the options from this TOML file too (keys: the long option names, such as
+    /// maildir-root = "/var/mail" or listen = ["0.0.0.0:110"]); options given here
+    /// override the file's.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    options: Options,
+}
+
+/// The server's options, from the command line or the config file.
+#[derive(clap::Args, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", default, deny_unknown_fields)]
+struct Options {
+    /// Plain POP3 address (STLS offered when a certificate is given); repeatable
+    /// (default 127.0.0.1:1110).
+    #[arg(long)]
     listen: Vec<String>,
     /// Implicit-TLS address (port 995 style); repeatable; needs --cert and --key.
     #[arg(long)]
     listen_tls: Vec<String>,
     /// Certificate chain (PEM).
-    #[arg(long, requires = "key")]
+    #[arg(long)]
     cert: Option<PathBuf>,
     /// Private key (PEM).
-    #[arg(long, requires = "cert")]
+    #[arg(long)]
     key: Option<PathBuf>,
-    /// Root of the Maildirs: ROOT/USER/{new,cur,tmp}.
-    #[arg(long, required = true)]
+    /// Root of the Maildirs: ROOT/USER/{new,cur,tmp} (needed).
+    #[arg(long)]
     maildir_root: Option<PathBuf>,
-    /// passwd-file with user:{SCHEME}secret lines (Dovecot's format; schemes below).
-    #[arg(long, required = true)]
+    /// passwd-file with user:{SCHEME}secret lines (Dovecot's format; schemes below;
+    /// needed).
+    #[arg(long)]
     passwd: Option<PathBuf>,
-    /// Host name in the APOP timestamp.
-    #[arg(long, default_value = "localhost")]
-    hostname: String,
+    /// Host name in the APOP timestamp (default localhost).
+    #[arg(long)]
+    hostname: Option<String>,
     /// Sessions served at once (default: as many as the open-file limit allows; a larger
     /// number is capped at that, and the log says so).
     #[arg(long)]
     max_connections: Option<usize>,
-    /// Unauthenticated sessions one address may hold at once.
-    #[arg(long, default_value_t = 16)]
-    max_unauthenticated_per_address: usize,
-    /// Seconds a session may take to log in, whatever it sends.
-    #[arg(long, default_value_t = 180)]
-    login_timeout_secs: u64,
+    /// Unauthenticated sessions one address may hold at once (default 16).
+    #[arg(long)]
+    max_unauthenticated_per_address: Option<usize>,
+    /// Seconds a session may take to log in, whatever it sends (default 180).
+    #[arg(long)]
+    login_timeout_secs: Option<u64>,
     /// Allow USER, PLAIN and LOGIN without TLS.
     #[arg(long)]
     allow_cleartext: bool,
-    /// Milliseconds a failed login waits before its -ERR.
-    #[arg(long, default_value_t = 2000)]
-    login_delay_ms: u64,
-    /// Idle seconds before a session closes without UPDATE (at least 600).
-    #[arg(long, default_value_t = 600)]
-    autologout_secs: u64,
+    /// Milliseconds a failed login waits before its -ERR (default 2000).
+    #[arg(long)]
+    login_delay_ms: Option<u64>,
+    /// Idle seconds before a session closes without UPDATE (at least 600, the default).
+    #[arg(long)]
+    autologout_secs: Option<u64>,
+}
+
+impl Options {
+    /// These options, with `file`'s where these give none.
+    fn or(self, file: Options) -> Options {
+        let many =
+            |here: Vec<String>, there: Vec<String>| if here.is_empty() { there } else { here };
+        Options {
+            listen: many(self.listen, file.listen),
+            listen_tls: many(self.listen_tls, file.listen_tls),
+            cert: self.cert.or(file.cert),
+            key: self.key.or(file.key),
+            maildir_root: self.maildir_root.or(file.maildir_root),
+            passwd: self.passwd.or(file.passwd),
+            hostname: self.hostname.or(file.hostname),
+            max_connections: self.max_connections.or(file.max_connections),
+            max_unauthenticated_per_address: self
+                .max_unauthenticated_per_address
+                .or(file.max_unauthenticated_per_address),
+            login_timeout_secs: self.login_timeout_secs.or(file.login_timeout_secs),
+            allow_cleartext: self.allow_cleartext || file.allow_cleartext,
+            login_delay_ms: self.login_delay_ms.or(file.login_delay_ms),
+            autologout_secs: self.autologout_secs.or(file.autologout_secs),
+        }
+    }
+
+    /// Reads the config file; its relative paths are relative to its folder.
+    fn load(path: &Path) -> Result<Options, String> {
+        let bad = |why: String| format!("config file {}: {why}", path.display());
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let mut file: Options = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for p in [
+            &mut file.cert,
+            &mut file.key,
+            &mut file.maildir_root,
+            &mut file.passwd,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *p = base.join(&*p);
+        }
+        Ok(file)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,38 +164,53 @@ fn run(args: Args) -> Result<(), String> {
     if let Some(Command::HashPassword) = args.command {
         return hash_password();
     }
-    // Both are required by the parser unless a subcommand is given.
-    let (Some(maildir_root), Some(passwd)) = (&args.maildir_root, &args.passwd) else {
-        return Err("--maildir-root and --passwd are needed".into());
+    let file = match &args.config {
+        Some(path) => Options::load(path)?,
+        None => Options::default(),
     };
+    let o = args.options.or(file);
+    let needed = |what: &str| format!("--{what} is needed (or {what} in the config file)");
+    let maildir_root = o
+        .maildir_root
+        .as_ref()
+        .ok_or_else(|| needed("maildir-root"))?;
+    let passwd = o.passwd.as_ref().ok_or_else(|| needed("passwd"))?;
     let users = PasswdFile::load(passwd)
         .map_err(|e| format!("the passwd file (--passwd) cannot be used: {e}"))?;
-    let mut settings = Settings::new(args.hostname);
-    if let Some(n) = args.max_connections {
+    let mut settings = Settings::new(o.hostname.clone().unwrap_or_else(|| "localhost".into()));
+    if let Some(n) = o.max_connections {
         settings.max_connections = n;
     }
-    settings.max_unauthenticated_per_address = args.max_unauthenticated_per_address;
-    settings.login_timeout = Duration::from_secs(args.login_timeout_secs);
-    settings.allow_cleartext = args.allow_cleartext;
-    settings.login_failure_delay = Duration::from_millis(args.login_delay_ms);
-    settings.autologout = Duration::from_secs(args.autologout_secs.max(600));
+    settings.max_unauthenticated_per_address = o.max_unauthenticated_per_address.unwrap_or(16);
+    settings.login_timeout = Duration::from_secs(o.login_timeout_secs.unwrap_or(180));
+    settings.allow_cleartext = o.allow_cleartext;
+    settings.login_failure_delay = Duration::from_millis(o.login_delay_ms.unwrap_or(2000));
+    settings.autologout = Duration::from_secs(o.autologout_secs.unwrap_or(600).max(600));
     let mut listener = Listener::bind(
         settings,
         Arc::new(MaildirStore::new(maildir_root)),
         Arc::new(users),
     );
-    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        let tls = pop3_std::tls::server_config(cert, key).map_err(|e| e.to_string())?;
-        listener = listener.with_tls(tls).map_err(|e| e.to_string())?;
-    } else if !args.listen_tls.is_empty() {
-        return Err("--listen-tls needs --cert and --key".into());
+    match (&o.cert, &o.key) {
+        (Some(cert), Some(key)) => {
+            let tls = pop3_std::tls::server_config(cert, key).map_err(|e| e.to_string())?;
+            listener = listener.with_tls(tls).map_err(|e| e.to_string())?;
+        }
+        (None, None) if o.listen_tls.is_empty() => {}
+        (None, None) => return Err("--listen-tls needs --cert and --key".into()),
+        _ => return Err("--cert and --key go together".into()),
     }
-    for addr in &args.listen {
+    let listen = if o.listen.is_empty() && o.listen_tls.is_empty() {
+        vec!["127.0.0.1:1110".to_owned()]
+    } else {
+        o.listen.clone()
+    };
+    for addr in &listen {
         listener = listener
             .plain(addr.as_str())
             .map_err(|e| format!("--listen {addr}: {e}"))?;
     }
-    for addr in &args.listen_tls {
+    for addr in &o.listen_tls {
         listener = listener
             .implicit_tls(addr.as_str())
             .map_err(|e| format!("--listen-tls {addr}: {e}"))?;

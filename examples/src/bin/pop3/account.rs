@@ -15,10 +15,13 @@ use serde::Deserialize;
 
 use pop3_examples::exit::Failure;
 
+/// The help heading of the options that choose the server and account.
+pub(crate) const HEADING: &str = "Server and account (for every command)";
+
 /// How to reach the mailbox: from the command line, or an account of the config file
 /// (where the keys are these options' long names).
 #[derive(Args, Debug, Clone, Default, Deserialize)]
-#[command(next_help_heading = "Server and account (for every command)")]
+#[command(next_help_heading = HEADING)]
 #[serde(rename_all = "kebab-case", default)]
 pub(crate) struct Account {
     /// Server URL: pop3s://user@host:port (TLS from the start) or pop3://user@host:port

@@ -54,10 +54,16 @@ Examples:
 struct Cli {
     /// Read the accounts from this config file (TOML) instead of the default
     /// ~/.config/pop3/config.toml.
-    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    #[arg(long, short = 'c', global = true, value_name = "FILE", help_heading = ACCOUNT_HEADING)]
     config: Option<PathBuf>,
     /// Only this account of the config file.
-    #[arg(long = "account", short = 'a', global = true, value_name = "NAME")]
+    #[arg(
+        long = "account",
+        short = 'a',
+        global = true,
+        value_name = "NAME",
+        help_heading = ACCOUNT_HEADING
+    )]
     account_name: Option<String>,
     #[command(flatten)]
     account: Account,
@@ -99,13 +105,16 @@ enum Command {
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
     },
-    /// Download every message into a Maildir or mbox; deletes each from the server once it
-    /// is stored safely, unless --keep.
+    /// Download every message into a Maildir, an mbox or an MDA command; deletes each from
+    /// the server once it is stored safely, unless --keep.
     Fetch(FetchArgs),
     /// Fetch for every account (or the one named), again and again with a pause between
     /// rounds, until Ctrl-C or SIGTERM; a failed round is reported and the next comes.
     Daemon(DaemonArgs),
 }
+
+/// Where the options that choose the server and account are listed.
+const ACCOUNT_HEADING: &str = account::HEADING;
 
 /// How a run that did not fail ended.
 enum Outcome {
