@@ -1,8 +1,8 @@
-//! Whole-program runs of the std server: `cargo bench -p pop3-std --bench server`.
+//! Many sessions at once on the std server: `cargo bench -p pop3-std --bench server`. (Its
+//! throughput against Dovecot is measured with the other whole programs: `cargo bench -p
+//! pop3-examples --bench contenders`.)
 //!
-//! 1. curl downloads the same mailbox (200 messages of 100 KiB and one of 50 MiB) from our
-//!    server and from Dovecot, one session each, median of three; Dovecot is the baseline.
-//! 2. Many users log in at once (1000, then 5000), each LISTs and RETRs all of its mail
+//! Many users log in at once (1000, then 5000), each LISTs and RETRs all of its mail
 //!    and holds its session until every other one is in; the sessions held without error,
 //!    the failures, the time until all were in and the memory per session are reported.
 //!    The server runs with its default limits. The clients run on one thread
@@ -13,28 +13,10 @@ mod sessions;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::time::{Duration, Instant};
-
-use support::curl_fetch_all;
-use support::dovecot::Dovecot;
 use support::mail;
 use support::ours::Ours;
 
-const RUNS: usize = 3;
 const SESSIONS: [usize; 2] = [1000, 5000];
-
-fn median_time(mut f: impl FnMut()) -> Duration {
-    f();
-    let mut runs: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    runs.sort();
-    runs[RUNS / 2]
-}
 
 /// Open files this process needs for `n` sessions: both ends of each live here.
 fn files_for(n: usize) -> u64 {
@@ -81,37 +63,6 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let mut mailbox = mail::bulk(200, 100 * 1024);
-    mailbox.extend(mail::mailbox(50 * 1024 * 1024).pop());
-    let count = mailbox.len();
-    let mib: f64 = mailbox
-        .iter()
-        .map(|m| mail::served(&m.stored).len() as f64)
-        .sum::<f64>()
-        / 1048576.0;
-    let Some(dovecot) = Dovecot::start("server-bench", &mailbox) else {
-        return;
-    };
-    let ours = Ours::start("server-bench", &mailbox, |st| st.allow_cleartext = true);
-    let t_ours = median_time(|| curl_fetch_all(ours.port, count));
-    let t_dovecot = median_time(|| curl_fetch_all(dovecot.port, count));
-    println!("curl downloads {count} messages, {mib:.1} MiB, one session, median of {RUNS}:");
-    println!(
-        "  from pop3-std server: {:>8.1} ms  {:>7.1} MiB/s",
-        t_ours.as_secs_f64() * 1e3,
-        mib / t_ours.as_secs_f64()
-    );
-    println!(
-        "  from Dovecot:         {:>8.1} ms  {:>7.1} MiB/s",
-        t_dovecot.as_secs_f64() * 1e3,
-        mib / t_dovecot.as_secs_f64()
-    );
-    println!(
-        "  ratio (Dovecot time / ours): {:.2}",
-        t_dovecot.as_secs_f64() / t_ours.as_secs_f64()
-    );
-    drop(ours);
-    drop(dovecot);
     #[cfg(unix)]
     allow_open_files(files_for(SESSIONS[SESSIONS.len() - 1]) * 2);
     println!(

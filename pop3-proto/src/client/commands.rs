@@ -20,7 +20,9 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
         if self.poisoned.is_some() || self.state == State::Closed {
             return Err(UsageError::Closed);
         }
-        if let Some(p) = self.queue.iter().find(|p| p.expect.barrier()) {
+        if let Some(p) = self.queue.iter().find(|p| p.barrier)
+            && !(kind == CommandKind::Pass && self.pass_may_follow())
+        {
             return Err(UsageError::AwaitingReply {
                 command: p.expect.kind(),
             });
@@ -69,6 +71,7 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             released: false,
             sent: false,
             sent_at: 0,
+            barrier: expect.barrier(),
         };
         if self.queue.push_back(pending).is_err() {
             // check() saw room; keep the buffer consistent all the same.
@@ -89,11 +92,11 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
         if !matches!(self.state, State::Authorization | State::Transaction) {
             return;
         }
-        let pipelining = self.caps.pipelining();
+        let pipelining = self.pipelines();
         let mut awaiting = false;
         for p in self.queue.iter_mut() {
             if p.released {
-                if p.expect.barrier() || !pipelining {
+                if p.barrier || !pipelining {
                     return;
                 }
                 awaiting = true;
@@ -110,10 +113,16 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
             p.released = true;
             self.tx.release(usize::from(p.len));
             awaiting = true;
-            if p.expect.barrier() || !pipelining {
+            if p.barrier || !pipelining {
                 return;
             }
         }
+    }
+
+    /// True when commands may go ahead of their predecessors' replies: the server offers
+    /// PIPELINING and the configuration allows it.
+    pub fn pipelines(&self) -> bool {
+        self.caps.pipelining() && self.config.pipelining
     }
 
     /// Writes a SASL line made by `write` and lets it go at once: nothing else can be
@@ -149,14 +158,45 @@ impl<const TX: usize, const Q: usize> Session<TX, Q> {
         self.command(Expect::User, Command::User(name))
     }
 
-    /// `PASS password`, after a USER the server accepted. Spaces are sent as they are.
+    /// `PASS password`, after a USER the server accepted, or right behind a USER still
+    /// in flight where the server pipelines (RFC 2449 section 6.6 names USER and PASS as
+    /// a batch): that saves the login a round trip, and a refused USER makes the server
+    /// refuse the PASS too. Spaces are sent as they are.
     pub fn pass(&mut self, password: &[u8]) -> Result<CommandId, UsageError> {
         self.check(CommandKind::Pass)?;
         self.check_secure()?;
-        if !self.user_accepted {
+        let behind_user = self.pass_may_follow();
+        if !self.user_accepted && !behind_user {
             return Err(UsageError::PassWithoutUser);
         }
-        self.command(Expect::Pass, Command::Pass(Secret::new(password)))
+        let id = self.command(Expect::Pass, Command::Pass(Secret::new(password)))?;
+        if behind_user {
+            // The USER no longer holds back what follows: its PASS is queued.
+            let pass = self.queue.len() - 1;
+            if let Some(user) = self.queue.iter_mut().nth(pass.wrapping_sub(1)) {
+                user.barrier = false;
+            }
+            self.release();
+        }
+        Ok(id)
+    }
+
+    /// True when a PASS may go right behind the last command queued: a USER still
+    /// waiting for its reply, where the server pipelines.
+    pub(crate) fn pass_may_follow(&self) -> bool {
+        self.pipelines()
+            && matches!(
+                self.queue.back(),
+                Some(Pending {
+                    expect: Expect::User,
+                    ..
+                })
+            )
+    }
+
+    /// True when a command of this kind is queued or in flight.
+    pub(crate) fn is_queued(&self, kind: CommandKind) -> bool {
+        self.queue.iter().any(|p| p.expect.kind() == kind)
     }
 
     /// `APOP name digest` (RFC 1939 section 7), the digest computed here from the greeting's

@@ -43,6 +43,10 @@ pub struct Config {
     /// idle timeout cannot hold the session longer. Ten minutes by default; a large
     /// message on a slow link needs more (100 MB at 1 Mbit/s takes 14 minutes).
     pub reply_deadline: Duration,
+    /// Send commands ahead of their predecessors' replies where the server offers
+    /// PIPELINING (RFC 2449 section 6.6); off, every command waits for the reply before
+    /// it: lock-step, for servers that announce PIPELINING and break it.
+    pub pipelining: bool,
 }
 
 impl Default for Config {
@@ -53,6 +57,7 @@ impl Default for Config {
             sasl_initial_response: true,
             reply_timeout: Duration::from_secs(60),
             reply_deadline: Duration::from_secs(600),
+            pipelining: true,
         }
     }
 }
@@ -82,6 +87,11 @@ impl Config {
             reply_timeout,
             ..self
         }
+    }
+
+    /// With or without pipelining where the server offers it.
+    pub fn with_pipelining(self, pipelining: bool) -> Self {
+        Config { pipelining, ..self }
     }
 
     /// With another deadline for a whole reply.

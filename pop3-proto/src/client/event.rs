@@ -128,3 +128,23 @@ pub enum Event<'a> {
         update: bool,
     },
 }
+
+impl Event<'_> {
+    /// The command this event belongs to; none for the greeting and the end of the session.
+    pub fn id(&self) -> Option<CommandId> {
+        match self {
+            Event::Reply { id, .. }
+            | Event::Stat { id, .. }
+            | Event::ScanListing { id, .. }
+            | Event::UidListing { id, .. }
+            | Event::Capability { id, .. }
+            | Event::Language { id, .. }
+            | Event::Body { id, .. }
+            | Event::End { id, .. }
+            | Event::SaslChallenge { id, .. }
+            | Event::TlsReady { id, .. }
+            | Event::BadLine { id, .. } => Some(*id),
+            Event::Greeting(_) | Event::Closed { .. } => None,
+        }
+    }
+}

@@ -121,7 +121,8 @@ impl LoginMethod {
         }
     }
 
-    /// Issues the first command of this login: USER, APOP, or AUTH. Then give every event
+    /// Issues the first command of this login: USER (with PASS right behind it where the
+    /// server pipelines), APOP, or AUTH. Then give every event
     /// to [`LoginMethod::on_event`] until the reply that ends the login.
     pub fn start<const TX: usize, const Q: usize>(
         self,
@@ -129,7 +130,13 @@ impl LoginMethod {
         creds: &Credentials<'_>,
     ) -> Result<CommandId, UsageError> {
         match (self, creds) {
-            (LoginMethod::UserPass, Credentials::Password { user, .. }) => session.user(user),
+            (LoginMethod::UserPass, Credentials::Password { user, password, .. }) => {
+                let id = session.user(user)?;
+                if session.pass_may_follow() {
+                    session.pass(password.expose())?;
+                }
+                Ok(id)
+            }
             (LoginMethod::Apop, Credentials::Password { user, password, .. }) => {
                 session.apop(user, password.expose())
             }
@@ -139,7 +146,8 @@ impl LoginMethod {
         }
     }
 
-    /// The next step of this login in reaction to `event`: PASS once USER was accepted,
+    /// The next step of this login in reaction to `event`: PASS once USER was accepted
+    /// (unless it went right behind the USER, pipelined),
     /// the answer to each SASL challenge. Nothing for other events. A refusal ends the
     /// login with nothing more sent (see [`Event::refusal`]).
     pub fn on_event<const TX: usize, const Q: usize>(
@@ -157,7 +165,9 @@ impl LoginMethod {
                     ..
                 },
                 Credentials::Password { password, .. },
-            ) if line.is_ok() => session.pass(password.expose()).map(|_| ()),
+            ) if line.is_ok() && !session.is_queued(CommandKind::Pass) => {
+                session.pass(password.expose()).map(|_| ())
+            }
             (LoginMethod::Sasl(_), Event::SaslChallenge { .. }, _) => session.sasl_continue(creds),
             _ => Ok(()),
         }

@@ -95,6 +95,9 @@ pub(crate) struct Pending {
     /// Once sent: how many octets had been received by then (the low 32 bits, kept within
     /// 2^29 of the count by [`Mark::age`]); only octets received after it can answer it.
     pub(crate) sent_at: u32,
+    /// Nothing may follow it until its reply: [`Expect::barrier`], except a USER whose PASS
+    /// is queued behind it where the server pipelines (RFC 2449 section 6.6).
+    pub(crate) barrier: bool,
 }
 
 /// The count of octets received, and the marks compared with it.

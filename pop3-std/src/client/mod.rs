@@ -1,6 +1,7 @@
 //! The blocking client: connect (plain, implicit TLS, STLS), log in, and every command, each
 //! call driving the core's state machine through the generic loop until its reply is in.
 
+mod batch;
 mod error;
 mod nonce;
 mod stream;
@@ -13,20 +14,27 @@ use std::time::Duration;
 
 use pop3_proto::Instant;
 use pop3_proto::client::{
-    self as core, CommandId, CommandKind, Event, LoginMethod, Security, State, Transport,
+    self as core, CommandKind, Event, LoginMethod, Security, State, Transport,
 };
 use pop3_proto::codec::{Status, Strictness};
 use pop3_proto::io::blocking::{drive, login, login_auto, start_tls};
 use pop3_proto::sasl::Credentials;
 
 use crate::tls::Trust;
+pub use batch::Listing;
 pub use error::{Error, Refusal};
 pub use nonce::{NONCE_LEN, scram_nonce};
 pub use stream::Socket;
 
 /// The core with buffers sized for throughput on a host: a 64 KiB receive buffer means
 /// one socket read per 64 KiB of message.
-type Core = core::Client<65536, 4096, 64>;
+type Core = core::Client<65536, 4096, QUEUE>;
+
+/// Commands the core keeps in flight at most.
+const QUEUE: usize = 256;
+
+/// The core's session half, which issues commands.
+type Session = core::Session<4096, QUEUE>;
 
 /// How the connection is protected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +59,7 @@ pub struct Connect {
     timeout: Duration,
     deadline: Duration,
     strictness: Strictness,
+    pipelining: bool,
 }
 
 impl Connect {
@@ -65,6 +74,7 @@ impl Connect {
             timeout: Duration::from_secs(60),
             deadline: core::Config::default().reply_deadline,
             strictness: Strictness::Lenient,
+            pipelining: true,
         }
     }
 
@@ -112,6 +122,13 @@ impl Connect {
         self
     }
 
+    /// Whether to send commands ahead of earlier replies where the server offers
+    /// PIPELINING (default: yes); off, every command waits for the reply before it.
+    pub fn pipelining(mut self, on: bool) -> Self {
+        self.pipelining = on;
+        self
+    }
+
     /// The port this connection will use.
     pub fn effective_port(&self) -> u16 {
         self.port
@@ -156,7 +173,8 @@ impl Connect {
             .with_security(security)
             .with_strictness(self.strictness)
             .with_reply_timeout(self.timeout)
-            .with_reply_deadline(self.deadline);
+            .with_reply_deadline(self.deadline)
+            .with_pipelining(self.pipelining);
         Ok(Opened {
             socket,
             tls_config,
@@ -276,17 +294,21 @@ impl Client {
     /// Drives the session until nothing is in flight, giving each event to `on`. A
     /// `-ERR` to a command becomes [`Error::Refused`] (or [`Error::Auth`] for a login).
     fn run(&mut self, mut on: impl FnMut(Event<'_>) -> Result<(), Error>) -> Result<(), Error> {
-        self.run_all(|event| match refusal(&event) {
+        self.run_all(|event, _| match refusal(&event) {
             Some(r) if r.command.is_login() => Err(Error::Auth(vec![r])),
             Some(r) => Err(Error::Refused(r)),
             None => on(event),
         })
     }
 
-    /// [`Client::run`] with `-ERR` replies given to `on` too.
-    fn run_all(&mut self, mut on: impl FnMut(Event<'_>) -> Result<(), Error>) -> Result<(), Error> {
+    /// [`Client::run`] with `-ERR` replies given to `on` too, and the session, to issue
+    /// more commands while earlier ones are in flight.
+    fn run_all(
+        &mut self,
+        mut on: impl FnMut(Event<'_>, &mut Session) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let mut failed = None;
-        let r = drive(&mut *self.core, &mut self.link, |event, _| {
+        let r = drive(&mut *self.core, &mut self.link, |event, session| {
             let outcome = match event {
                 // Capabilities and languages are advisory; a listing or a count that
                 // cannot be read whole must stop whatever depends on it.
@@ -302,7 +324,7 @@ impl Client {
                         error,
                     })
                 }
-                other => on(other),
+                other => on(other, session),
             };
             match outcome {
                 Ok(()) => ControlFlow::Continue(()),
@@ -534,49 +556,6 @@ impl Client {
         }
         sink.flush().map_err(Error::Sink)?;
         Ok(written)
-    }
-
-    /// RETR of many messages, pipelined when the server offers PIPELINING (RFC 2449
-    /// section 6.6), one at a time otherwise; each piece goes to `sink` in order. A message
-    /// the server refuses is [`Fetched::Refused`], and the others go on; an error of the
-    /// sink stops at once (the connection is then mid-reply: end it).
-    pub fn fetch(
-        &mut self,
-        msgs: &[u32],
-        mut sink: impl FnMut(Fetched<'_>) -> io::Result<()>,
-    ) -> Result<(), Error> {
-        // Enough in flight to keep the pipe full, few enough for the core's queue.
-        for batch in msgs.chunks(32) {
-            let mut ids: Vec<(CommandId, u32)> = Vec::with_capacity(batch.len());
-            for &msg in batch {
-                ids.push((self.core.retr(msg)?, msg));
-            }
-            let msg_of = |id: CommandId| ids.iter().find(|(i, _)| *i == id).map_or(0, |&(_, m)| m);
-            self.run_all(|event| {
-                let piece = match event {
-                    Event::Body { id, data } => Fetched::Data {
-                        msg: msg_of(id),
-                        data,
-                    },
-                    Event::End { id } => Fetched::End { msg: msg_of(id) },
-                    Event::Reply {
-                        id, command, line, ..
-                    } if line.status == Status::Err => {
-                        let refusal = Refusal::new(command, &line);
-                        if command != CommandKind::Retr {
-                            return Err(Error::Refused(refusal));
-                        }
-                        Fetched::Refused {
-                            msg: msg_of(id),
-                            refusal,
-                        }
-                    }
-                    _ => return Ok(()),
-                };
-                sink(piece).map_err(Error::Sink)
-            })?;
-        }
-        Ok(())
     }
 
     /// DELE: marks a message; the server removes it only at QUIT.

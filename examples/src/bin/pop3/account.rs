@@ -87,6 +87,10 @@ pub(crate) struct Account {
     /// very large messages on slow links).
     #[arg(long, global = true, value_name = "SECONDS")]
     pub(crate) deadline: Option<u64>,
+    /// Send one command at a time even where the server offers PIPELINING (for a server
+    /// that announces it and breaks it).
+    #[arg(long, global = true)]
+    pub(crate) no_pipelining: bool,
     /// A password asked for once (by a daemon), used for every later login.
     #[arg(skip)]
     #[serde(skip)]
@@ -238,6 +242,7 @@ impl Account {
             auth: self.auth.or(file.auth),
             timeout: self.timeout.or(file.timeout),
             deadline: self.deadline.or(file.deadline),
+            no_pipelining: self.no_pipelining || file.no_pipelining,
             prompted: None,
         }
     }
@@ -388,7 +393,8 @@ impl Account {
             .tls(tls)
             .allow_cleartext_auth(tls == Tls::None)
             .timeout(Duration::from_secs(self.timeout.unwrap_or(60)))
-            .deadline(Duration::from_secs(self.deadline.unwrap_or(600)));
+            .deadline(Duration::from_secs(self.deadline.unwrap_or(600)))
+            .pipelining(!self.no_pipelining);
         if let Some(p) = port {
             connect = connect.port(p);
         }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use pop3_examples::exit::Failure;
 use pop3_examples::local::{Delivered, SeenUids};
-use pop3_std::client::{Client, Error, Fetched};
+use pop3_std::client::{Client, Fetched};
 
 use super::{Destination, Fetch, FetchArgs, Listed};
 use crate::interrupt;
@@ -32,14 +32,9 @@ pub(crate) fn fetch(
     show_progress: bool,
 ) -> Result<Fetch, Failure> {
     let Destination { mut store, state } = dest;
-    let list = c.list()?;
-    // A server without UIDL refuses it; a UIDL listing that cannot be read whole is an
-    // error, never taken for "no unique-ids".
-    let uids: Option<Vec<(u32, String)>> = match c.uidl() {
-        Ok(uids) => Some(uids),
-        Err(Error::Refused(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
+    // LIST and UIDL pipelined. A server without UIDL refuses it; a UIDL listing that
+    // cannot be read whole is an error, never taken for "no unique-ids".
+    let (list, uids) = c.listing()?;
     let uid_of = |msg: u32| {
         uids.iter()
             .flatten()
@@ -198,10 +193,8 @@ pub(crate) fn fetch(
             .map_err(local)?;
     } else {
         // Only what is durable here is deleted there; the server removes it at QUIT.
-        for &msg in &stored {
-            c.dele(msg)?;
-            deleted += 1;
-        }
+        c.dele_all(&stored)?;
+        deleted = stored.len();
     }
     let update = c.quit()?;
     if deleted > 0 && !update {
