@@ -12,6 +12,11 @@
 //! 3. Servers: curl from our server and from Dovecot (the baseline); our client library
 //!    from both, against the loopback TCP rate for the same octets (the floor).
 //! 4. Peak resident memory of each client retrieving the 50 MiB message.
+//!
+//! `-- delivery`, `-- pipelining`, `-- servers` or `-- memory` runs only those sections.
+
+// wait4 is the one way to read a child's peak memory; nothing else here is unsafe.
+#![allow(unsafe_code)]
 
 #[path = "../../pop3-std/tests/support/mod.rs"]
 mod support;
@@ -233,18 +238,17 @@ fn loopback(octets: u64) -> u64 {
     got
 }
 
-/// Peak resident memory (KiB) of `cmd`, measured by the wrapper around it.
+/// Peak resident memory (KiB) of `cmd`. A child's peak counts the memory of the process
+/// it was forked from (Linux keeps the high-water mark across exec), so the command is
+/// started from a fresh, small copy of this program ([`measure_child`]), not from here.
 fn peak_rss(cmd: &Command) -> u64 {
-    let out = Command::new("python3")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/benches/contenders/peak_rss.py"
-        ))
+    let out = Command::new(std::env::current_exe().expect("own path"))
+        .arg("--peak-rss")
         .arg(cmd.get_program())
         .args(cmd.get_args())
         .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))))
         .output()
-        .expect("run the memory wrapper");
+        .expect("run the measuring child");
     assert!(
         out.status.success(),
         "{cmd:?}: {}",
@@ -254,6 +258,28 @@ fn peak_rss(cmd: &Command) -> u64 {
         .trim()
         .parse()
         .expect("peak RSS")
+}
+
+/// `--peak-rss PROGRAM ARGS...`: runs it, and prints its peak resident memory (KiB) from
+/// `wait4`.
+fn measure_child(program: &str, args: &[String]) {
+    let child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our child, not yet reaped (std reaps only in wait, never called).
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{program} failed: status {status}"
+    );
+    println!("{}", usage.ru_maxrss);
 }
 
 fn delivery(rounds: usize, d: &Dovecot, mail: &[Mail]) {
@@ -465,6 +491,11 @@ fn memory(d: &Dovecot, size: u64) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "--peak-rss") {
+        measure_child(&args[2], &args[3..]);
+        return;
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let (rounds, bulk, big) = if quick {
         (1, 20, 2 << 20)
@@ -494,8 +525,21 @@ fn main() {
         mail.len(),
         octets_of(&mail) as f64 / (1024.0 * 1024.0)
     );
-    delivery(rounds, &d, &mail);
-    pipelining(rounds, &d_small, &small);
-    servers(rounds, &d, &o, &mail);
-    memory(&d_big, octets_of(std::slice::from_ref(&large)));
+    let sections = ["delivery", "pipelining", "servers", "memory"];
+    let chosen: Vec<String> = std::env::args()
+        .filter(|a| sections.contains(&a.as_str()))
+        .collect();
+    let wanted = |s: &str| chosen.is_empty() || chosen.iter().any(|c| c == s);
+    if wanted("delivery") {
+        delivery(rounds, &d, &mail);
+    }
+    if wanted("pipelining") {
+        pipelining(rounds, &d_small, &small);
+    }
+    if wanted("servers") {
+        servers(rounds, &d, &o, &mail);
+    }
+    if wanted("memory") {
+        memory(&d_big, octets_of(std::slice::from_ref(&large)));
+    }
 }
