@@ -262,6 +262,7 @@ fn peak_rss(cmd: &Command) -> u64 {
 
 /// `--peak-rss PROGRAM ARGS...`: runs it, and prints its peak resident memory (KiB) from
 /// `wait4`.
+#[allow(clippy::zombie_processes)] // wait4 reaps it: std's wait would find nothing left
 fn measure_child(program: &str, args: &[String]) {
     let child = Command::new(program)
         .args(args)

@@ -502,6 +502,42 @@ fn message_zero_is_a_usage_error() {
     }
 }
 
+/// A DELE the server refuses leaves that message there (stored here all the same, and
+/// reported: exit 8); the others, durable here, are deleted at the QUIT that went right
+/// behind the DELEs, and no control code of the refusal reaches the terminal.
+#[test]
+fn a_refused_dele_leaves_that_message_and_deletes_the_others() {
+    let mail: Vec<Vec<u8>> = (1..=3).map(|n| message(n, 400)).collect();
+    let server = mailbox(mail.clone(), |line| {
+        (line == "DELE 2").then(|| send("-ERR [IN-USE] \x1b[2Jlocked\r\n"))
+    });
+    let dir = scratch("dele-refused");
+    let out = pop3(&server)
+        .args(["--json", "fetch", "--maildir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["fetched"].as_u64(), v["deleted"].as_u64()),
+        (Some(3), Some(2)),
+        "{v}"
+    );
+    assert_eq!(v["undeleted"][0]["msg"], 2, "{v}");
+    assert!(!text(&out).contains('\x1b'), "{}", text(&out));
+    assert_eq!(files_in(&dir.join("new")), sorted(mail));
+    let lines = server.lines();
+    let tail: Vec<&str> = lines
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(tail, ["DELE 1", "DELE 2", "DELE 3", "QUIT"], "{lines:?}");
+}
+
 /// Sends SIGINT to `child` once a message is being written into the Maildir `dir`;
 /// returns its exit code.
 fn interrupt_while_writing(child: &mut std::process::Child, dir: &std::path::Path) -> Option<i32> {

@@ -22,20 +22,26 @@ impl Client {
     /// Issues `count` commands with `issue(session, i)`, at most [`WINDOW`] in flight,
     /// each next one as an earlier one completes; gives every event to `on` with the index
     /// of the command it belongs to. After a failure nothing more is issued, and the
-    /// replies in flight are read to the end.
+    /// replies in flight are read to the end. With `then_quit`, QUIT goes right behind the
+    /// last command (saving its round trip), and the session's end is returned: whether
+    /// the server entered UPDATE.
     fn windowed(
         &mut self,
         count: usize,
+        then_quit: bool,
         mut issue: impl FnMut(&mut Session, usize) -> Result<CommandId, UsageError>,
         mut on: impl FnMut(Event<'_>, usize) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<bool>, Error> {
         let mut outstanding: VecDeque<(CommandId, usize)> = VecDeque::with_capacity(WINDOW);
         let mut next = 0;
         let mut stopped = false;
+        let mut quit_sent = false;
+        let mut closed = None;
         let mut top_up = |session: &mut Session,
                           outstanding: &mut VecDeque<(CommandId, usize)>,
                           next: &mut usize,
-                          stopped: &mut bool|
+                          stopped: &mut bool,
+                          quit_sent: &mut bool|
          -> Result<(), Error> {
             while !*stopped && *next < count && outstanding.len() < WINDOW {
                 match issue(session, *next) {
@@ -47,10 +53,23 @@ impl Client {
                 }
                 *next += 1;
             }
+            if then_quit && !*stopped && *next == count && !*quit_sent {
+                *quit_sent = true;
+                session.quit()?;
+            }
             Ok(())
         };
-        top_up(&mut self.core, &mut outstanding, &mut next, &mut stopped)?;
+        top_up(
+            &mut self.core,
+            &mut outstanding,
+            &mut next,
+            &mut stopped,
+            &mut quit_sent,
+        )?;
         self.run_all(|event, session| {
+            if let Event::Closed { update } = event {
+                closed = Some(update);
+            }
             let index = event
                 .id()
                 .and_then(|id| outstanding.iter().find(|(i, _)| *i == id))
@@ -67,8 +86,15 @@ impl Client {
                 stopped = true;
                 return outcome;
             }
-            top_up(session, &mut outstanding, &mut next, &mut stopped)
-        })
+            top_up(
+                session,
+                &mut outstanding,
+                &mut next,
+                &mut stopped,
+                &mut quit_sent,
+            )
+        })?;
+        Ok(closed)
     }
 
     /// RETR of many messages, pipelined when the server offers PIPELINING (RFC 2449
@@ -78,10 +104,33 @@ impl Client {
     pub fn fetch(
         &mut self,
         msgs: &[u32],
-        mut sink: impl FnMut(Fetched<'_>) -> io::Result<()>,
+        sink: impl FnMut(Fetched<'_>) -> io::Result<()>,
     ) -> Result<(), Error> {
+        self.retr_all(msgs, false, sink).map(|_| ())
+    }
+
+    /// [`Client::fetch`], then QUIT, sent right behind the last RETR: for a caller that
+    /// deletes nothing, the session ends a round trip sooner. Returns whether the server
+    /// entered UPDATE. A failed fetch may leave the QUIT sent: harmless, nothing was
+    /// marked for deletion.
+    pub fn fetch_then_quit(
+        mut self,
+        msgs: &[u32],
+        sink: impl FnMut(Fetched<'_>) -> io::Result<()>,
+    ) -> Result<bool, Error> {
+        let closed = self.retr_all(msgs, true, sink)?;
+        Ok(closed.unwrap_or(false))
+    }
+
+    fn retr_all(
+        &mut self,
+        msgs: &[u32],
+        then_quit: bool,
+        mut sink: impl FnMut(Fetched<'_>) -> io::Result<()>,
+    ) -> Result<Option<bool>, Error> {
         self.windowed(
             msgs.len(),
+            then_quit,
             |session, i| session.retr(msgs[i]),
             |event, i| {
                 let msg = msgs[i];
@@ -107,6 +156,7 @@ impl Client {
     pub fn dele_all(&mut self, msgs: &[u32]) -> Result<(), Error> {
         self.windowed(
             msgs.len(),
+            false,
             |session, i| session.dele(msgs[i]),
             |event, _| match event {
                 Event::Reply { command, line, .. } if line.status == Status::Err => {
@@ -115,6 +165,31 @@ impl Client {
                 _ => Ok(()),
             },
         )
+        .map(|_| ())
+    }
+
+    /// DELE of many messages and QUIT right behind the last, pipelined: the messages the
+    /// server accepted are removed at the UPDATE that QUIT starts, a refused one stays.
+    /// Returns whether the server entered UPDATE, and the refusals by message.
+    pub fn dele_all_then_quit(
+        mut self,
+        msgs: &[u32],
+    ) -> Result<(bool, Vec<(u32, Refusal)>), Error> {
+        let mut refused = Vec::new();
+        let closed = self.windowed(
+            msgs.len(),
+            true,
+            |session, i| session.dele(msgs[i]),
+            |event, i| {
+                if let Event::Reply { command, line, .. } = event
+                    && line.status == Status::Err
+                {
+                    refused.push((msgs[i], Refusal::new(command, &line)));
+                }
+                Ok(())
+            },
+        )?;
+        Ok((closed.unwrap_or(false), refused))
     }
 
     /// LIST and UIDL together (pipelined where the server allows): every message's size,
@@ -126,6 +201,7 @@ impl Client {
         let mut issued = [CommandKind::List, CommandKind::Uidl].into_iter();
         self.windowed(
             2,
+            false,
             |session, _| match issued.next() {
                 Some(CommandKind::List) => session.list(None),
                 _ => session.uidl(None),

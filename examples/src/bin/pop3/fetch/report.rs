@@ -14,6 +14,9 @@ pub(crate) struct Fetch {
     pub(crate) refused: Vec<(u32, String)>,
     /// Messages the MDA declined (left on the server), with why.
     pub(crate) declined: Vec<(u32, String)>,
+    /// Messages stored here whose DELE the server refused (so they stay there too), with
+    /// what it said.
+    pub(crate) undeleted: Vec<(u32, String)>,
     /// Messages left on the server for their size, with it.
     pub(crate) too_large: Vec<Listed>,
     /// With --keep: messages fetched that have no unique-id, so the next run fetches them
@@ -24,7 +27,10 @@ pub(crate) struct Fetch {
 impl Fetch {
     /// True when some messages were left on the server unfetched.
     pub(crate) fn partial(&self) -> bool {
-        !self.refused.is_empty() || !self.declined.is_empty() || !self.too_large.is_empty()
+        !self.refused.is_empty()
+            || !self.declined.is_empty()
+            || !self.undeleted.is_empty()
+            || !self.too_large.is_empty()
     }
 
     /// Prints the summary, and what was left out, as text or JSON; named by its account
@@ -39,6 +45,11 @@ impl Fetch {
         for (msg, why) in &self.declined {
             if !json {
                 eprintln!("pop3: {who}message {msg} left on the server: {why}");
+            }
+        }
+        for (msg, why) in &self.undeleted {
+            if !json {
+                eprintln!("pop3: {who}message {msg} fetched, but not deleted on the server: {why}");
             }
         }
         for (msg, size) in &self.too_large {
@@ -62,7 +73,10 @@ impl Fetch {
                 if self.partial() {
                     line.push_str(&format!(
                         "; {} left on the server (see above)",
-                        self.refused.len() + self.declined.len() + self.too_large.len()
+                        self.refused.len()
+                            + self.declined.len()
+                            + self.undeleted.len()
+                            + self.too_large.len()
                     ));
                 }
                 line
@@ -72,6 +86,7 @@ impl Fetch {
                        "skipped": self.skipped, "seconds": self.seconds, "partial": self.partial(),
                        "refused": self.refused.iter().map(|(m, why)| json!({"msg": m, "reason": why})).collect::<Vec<_>>(),
                        "declined": self.declined.iter().map(|(m, why)| json!({"msg": m, "reason": why})).collect::<Vec<_>>(),
+                       "undeleted": self.undeleted.iter().map(|(m, why)| json!({"msg": m, "reason": why})).collect::<Vec<_>>(),
                        "too_large": self.too_large.iter().map(|(m, s)| json!({"msg": m, "size": s})).collect::<Vec<_>>(),
                        "no_uid": self.no_uid});
                 if let Some(a) = account {

@@ -122,7 +122,7 @@ pub(crate) fn fetch(
     let mut overgrown: Option<(u32, u64)> = None;
     let mut octets = 0u64;
     let mut unsynced = 0usize;
-    let result = c.fetch(&msgs, |piece| {
+    let sink = |piece: Fetched<'_>| {
         match piece {
             Fetched::Data { msg, data } => {
                 if current.is_none_or(|(m, _)| m != msg) {
@@ -169,7 +169,16 @@ pub(crate) fn fetch(
             Fetched::Refused { msg, refusal } => refused.push((msg, refusal.to_string())),
         }
         Ok(())
-    });
+    };
+    // Deleting nothing, the QUIT goes right behind the last RETR; deleting, it goes
+    // behind the DELEs, which wait until what they delete is durable here.
+    let keep = seen.is_some();
+    let (result, c) = if keep {
+        (c.fetch_then_quit(&msgs, sink).map(Some), None)
+    } else {
+        let result = c.fetch(&msgs, sink).map(|()| None);
+        (result, Some(c))
+    };
     bar.finish_and_clear();
     if result.is_err() {
         // Nothing of a message not received whole stays; nothing was deleted yet.
@@ -183,20 +192,29 @@ pub(crate) fn fetch(
              stopped; nothing was deleted on the server, and nothing of it kept here"
         )));
     }
-    result?;
+    let keep_update = result?;
     let mut deleted = 0;
+    let mut undeleted = Vec::new();
     if let Some(seen) = &seen {
         let present: BTreeSet<String> = uids.iter().flatten().map(|(_, u)| u.clone()).collect();
         seen.lock()
             .map_err(|_| Failure::Local("record lock poisoned".into()))?
             .retain(&present)
             .map_err(local)?;
-    } else {
-        // Only what is durable here is deleted there; the server removes it at QUIT.
-        c.dele_all(&stored)?;
-        deleted = stored.len();
     }
-    let update = c.quit()?;
+    let update = match c {
+        None => keep_update.unwrap_or(false),
+        Some(c) => {
+            // Only what is durable here is deleted there; the server removes it at QUIT.
+            let (update, refused) = c.dele_all_then_quit(&stored)?;
+            deleted = stored.len() - refused.len();
+            undeleted = refused
+                .into_iter()
+                .map(|(msg, r)| (msg, r.to_string()))
+                .collect();
+            update
+        }
+    };
     if deleted > 0 && !update {
         return Err(Failure::Protocol(
             "the server did not confirm the deletions at QUIT".into(),
@@ -211,6 +229,7 @@ pub(crate) fn fetch(
         // The server's words, already escaped by the refusal's Display.
         refused,
         declined,
+        undeleted,
         too_large,
         no_uid,
     })
