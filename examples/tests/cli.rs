@@ -356,4 +356,13 @@ fn fetch_into_dev_null_succeeds() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["fetched"], 4, "{v}");
     assert_eq!(s.stored(), 4, "kept on the server");
+    // Without --state, the record would go beside the device: refused before connecting,
+    // and nothing is created in /dev.
+    let out = against(&s)
+        .args(["fetch", "--keep", "--mbox", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("needs --state"), "{}", text(&out));
+    assert!(!std::path::Path::new("/dev/null.uidl").exists());
 }

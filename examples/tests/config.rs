@@ -388,12 +388,19 @@ fn daemon_fetches_new_mail_each_round_until(signal: &str, dir: &Scratch) {
         files_in(&maildir.join("new")).len() == 2
     });
     // New mail on the server: the next round takes it.
+    // Delivered as a Maildir delivers: whole in tmp/, then renamed into new/.
     let name = format!("1800000000.M1P1.late{signal}");
-    fs::write(s.maildir.join("new").join(name), sample_message(9, 600)).unwrap();
+    fs::write(s.maildir.join("tmp").join(&name), sample_message(9, 600)).unwrap();
+    fs::rename(
+        s.maildir.join("tmp").join(&name),
+        s.maildir.join("new").join(&name),
+    )
+    .unwrap();
     wait_for("a later round", || {
         files_in(&maildir.join("new")).len() == 3
     });
-    assert_eq!(s.stored(), 0);
+    // The deletions follow the local commit, at the round's QUIT.
+    wait_for("the server to remove what was fetched", || s.stored() == 0);
     // A stop between rounds ends it at once, cleanly.
     std::thread::sleep(Duration::from_millis(1200));
     let stopped_at = Instant::now();

@@ -43,6 +43,11 @@ impl MboxWriter {
         })
     }
 
+    /// True when the mbox is a regular file (not a device such as `/dev/null`).
+    pub fn is_file(&self) -> bool {
+        self.regular
+    }
+
     fn put(&mut self, data: &[u8]) -> io::Result<()> {
         self.out.extend_from_slice(data);
         if self.out.len() >= MBOX_WRITE {

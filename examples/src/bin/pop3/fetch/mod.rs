@@ -89,10 +89,12 @@ impl FetchArgs {
                     Box::new(MaildirWriter::open(dir).map_err(local)?),
                     Some(dir.join(".pop3-uidl")),
                 ),
-                (None, Some(mbox), None) => (
-                    Box::new(MboxWriter::open(mbox).map_err(local)?),
-                    Some(mbox.with_extension("uidl")),
-                ),
+                (None, Some(mbox), None) => {
+                    let writer = MboxWriter::open(mbox).map_err(local)?;
+                    // Beside a device such as /dev/null there is no place for a record.
+                    let beside = writer.is_file().then(|| mbox.with_extension("uidl"));
+                    (Box::new(writer), beside)
+                }
                 (None, None, Some(command)) => (Box::new(MdaWriter::new(command)), None),
                 (None, None, None) => {
                     return Err(Failure::Usage(
@@ -111,7 +113,9 @@ impl FetchArgs {
             (true, Some(path)) => Some(path),
             (true, None) => {
                 return Err(Failure::Usage(
-                    "--keep with --mda needs --state FILE to record what was fetched".into(),
+                    "--keep with --mda, or with an mbox that is not a file, needs --state FILE \
+                     to record what was fetched"
+                        .into(),
                 ));
             }
         };
