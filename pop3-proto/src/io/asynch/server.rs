@@ -68,12 +68,11 @@ where
     loop {
         let next = answer_next(server, maildrop).map_err(ServerError::widen)?;
         match next {
-            None => {
-                flush(server, io).await.map_err(ServerError::Io)?;
-                if server.poll_transmit().is_empty() {
-                    return Ok(None);
-                }
-            }
+            // With output pending, the core may be holding a command back until there is
+            // room for its reply: write it out and ask again, for a pipelining client
+            // waits for those replies and sends nothing more (RFC 2449 section 6.6).
+            None if server.poll_transmit().is_empty() => return Ok(None),
+            None => flush(server, io).await.map_err(ServerError::Io)?,
             Some(Next::Continue) => {}
             Some(Next::Retrieve(msg)) => match maildrop.open(msg) {
                 Ok(mut body) => stream(server, io, &mut body, body_buf).await?,
