@@ -84,6 +84,49 @@ fn stuffer_matches_the_reference_on_every_short_body() {
     }
 }
 
+/// The stuffer looks at 64 octets at a time while the output has room for what they may
+/// grow to, and an octet at a time near the end: every hazard at every offset of two
+/// blocks, with input chunks and output room ending at every place around it.
+#[test]
+fn stuffer_matches_the_reference_with_a_hazard_at_every_offset_of_a_block() {
+    let hazards: [&[u8]; 8] = [
+        b".",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b"\n.",
+        b"\r\n.",
+        b"\n\n..",
+        b"\r\r\n\n.",
+    ];
+    for hazard in hazards {
+        for at in 0..140 {
+            let mut body = vec![b'a'; at];
+            body.extend_from_slice(hazard);
+            body.extend(std::iter::repeat_n(b'b', 70));
+            body.extend_from_slice(b"\r\n");
+            let reference = reference_stuff(&body);
+            for (in_chunk, out_room) in [
+                (usize::MAX, 4096),
+                (usize::MAX, 130),
+                (64, 200),
+                (65, 131),
+                (usize::MAX, 17),
+                (7, 16),
+            ] {
+                for room in [out_room, out_room + 1, out_room + 2] {
+                    assert_eq!(
+                        stuff(&body, in_chunk, room),
+                        reference,
+                        "hazard {:?} at {at}, input chunks {in_chunk}, output room {room}",
+                        hazard.escape_ascii().to_string()
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn unstuffing_what_was_stuffed_gives_the_body_at_every_split() {
     for body in all_words(6) {

@@ -3,24 +3,57 @@
 //! `CRLF . CRLF`, whatever way the message is split into chunks.
 
 use super::error::EncodeError;
+use super::scan::BLOCK;
 
-/// How many octets at the start of `rest` go out as they are: up to a bare LF (which needs
-/// a CR) or past an LF that a dot follows (which needs stuffing). `prev_cr` says whether the
-/// octet before `rest` was CR.
-fn unchanged_run(rest: &[u8], prev_cr: bool) -> usize {
-    for lf in super::scan::lfs(rest) {
-        let cr_before = match lf.checked_sub(1) {
-            Some(p) => rest.get(p) == Some(&b'\r'),
-            None => prev_cr,
-        };
-        if !cr_before {
-            return lf;
-        }
-        if rest.get(lf + 1) == Some(&b'.') {
-            return lf + 1;
-        }
+/// Output room the block path keeps beyond the octets it has still to copy: what a whole
+/// block can grow to (a bare LF and a dot that follows it, `\n.`, go out as `\r\n..`), the
+/// dot after the block's last LF, and a block more for the fixed-size copies of [`put`].
+const SLACK: usize = 3 * BLOCK + 2;
+
+/// Writes `run` at `out[w..]`. Short runs (a line each, where every line end changes) are
+/// copied as one whole block, without a length-dependent branch: what it copies past the
+/// run is overwritten by what comes next, and [`SLACK`] keeps room for it.
+fn put(out: &mut [u8], w: usize, input: &[u8], from: usize, run: usize) {
+    if run <= BLOCK
+        && let Some(src) = input.get(from..).and_then(|s| s.first_chunk::<BLOCK>())
+        && let Some(dst) = out.get_mut(w..).and_then(|d| d.first_chunk_mut::<BLOCK>())
+    {
+        *dst = *src;
+    } else if let (Some(src), Some(dst)) = (input.get(from..from + run), out.get_mut(w..w + run)) {
+        dst.copy_from_slice(src);
     }
-    rest.len()
+}
+
+/// Whether any octet of `block` needs a change: an LF after anything but CR, or a dot
+/// after an LF (the block's last LF included, with `after`, the octet after the block).
+/// `before` is the octet before the block. Written octet by octet, with no branch, so that
+/// the compiler checks a vector of octets at a time where it can; most blocks of a message
+/// with CRLF line ends need none, and are passed over whole.
+fn changes(block: &[u8; BLOCK], before: u8, after: u8) -> bool {
+    let mut prev = [before; BLOCK];
+    if let (Some(dst), Some(src)) = (prev.get_mut(1..), block.get(..BLOCK - 1)) {
+        dst.copy_from_slice(src);
+    }
+    let mut any = block.last() == Some(&b'\n') && after == b'.';
+    for (&p, &c) in prev.iter().zip(block) {
+        any |= (c == b'\n') & (p != b'\r') | (c == b'.') & (p == b'\n');
+    }
+    any
+}
+
+/// What `input[i]` needs added before it (a CR, for a bare LF) and whether it needs a
+/// stuffing dot. `start` is the octet before `input[0]`: a body starts as if after an LF.
+fn expansion(input: &[u8], i: usize, start: u8) -> (bool, bool) {
+    let before = i
+        .checked_sub(1)
+        .and_then(|p| input.get(p))
+        .copied()
+        .unwrap_or(start);
+    match input.get(i) {
+        Some(b'\n') => (before != b'\r', false),
+        Some(b'.') => (false, before == b'\n'),
+        _ => (false, false),
+    }
 }
 
 /// The streaming body encoder. See the module documentation.
@@ -62,60 +95,103 @@ impl Stuffer {
     /// whole (a stuffed dot, a CRLF) is left for the next call: nothing is lost or split.
     ///
     /// Octets that need no change (lines with CRLF ends that do not start with a dot) are
-    /// copied in runs (found with `memchr` where the feature is on); only a bare LF and a
-    /// leading dot are handled one by one.
+    /// copied in runs, 16 octets at a time, searched for LF a word at a time as they are
+    /// copied; only a bare LF and a leading dot are handled one by one.
     pub fn encode(&mut self, input: &[u8], out: &mut [u8]) -> Stuffed {
-        let mut r = 0;
-        let mut w = 0;
-        while let Some(&b) = input.get(r) {
-            let expanded: Option<&[u8]> = match b {
-                b'.' if self.line_start => Some(b".."),
-                b'\n' if !self.prev_cr => Some(b"\r\n"),
-                _ => None,
-            };
-            if let Some(expanded) = expanded {
-                let Some(dst) = out.get_mut(w..w + expanded.len()) else {
-                    break;
+        let start = match (self.line_start, self.prev_cr) {
+            (true, _) => b'\n',
+            (false, true) => b'\r',
+            (false, false) => 0,
+        };
+        let (mut r, mut w, mut dots) = (0, 0, 0);
+        // Whole blocks while the output surely holds them: only the LFs are looked at, one
+        // by one from a bit mask, and only a bare LF or one a dot follows changes anything
+        // (a dot is stuffed with the LF before it, and taken with it). Between changes the
+        // input is copied in one piece.
+        let mut copied = 0;
+        if start == b'\n' && input.first() == Some(&b'.') {
+            let Some(dst) = out.get_mut(..2) else {
+                return Stuffed {
+                    consumed: 0,
+                    written: 0,
                 };
-                dst.copy_from_slice(expanded);
-                w += expanded.len();
-                r += 1;
-                // The stuffing dot is not counted (RFC 1939 section 11); the CR is.
-                self.octets += if b == b'.' { 1 } else { 2 };
-                self.line_start = b == b'\n';
-                self.prev_cr = false;
+            };
+            dst.copy_from_slice(b"..");
+            (r, w, dots, copied) = (1, 2, 1, 1);
+        }
+        // Whether the last block changed: then so will the next, most likely (LF line
+        // ends), and the check is not worth its time.
+        let mut busy = false;
+        while let Some(block) = input.get(r..).and_then(|s| s.first_chunk::<BLOCK>())
+            && w + r.saturating_sub(copied) + SLACK <= out.len()
+        {
+            let before = match r.checked_sub(1) {
+                Some(p) => input.get(p).copied().unwrap_or(start),
+                None => start,
+            };
+            let after = input.get(r + BLOCK).copied().unwrap_or(0);
+            if !busy && !changes(block, before, after) {
+                r += BLOCK;
                 continue;
             }
-            let room = out.len().saturating_sub(w);
-            let rest = input.get(r..input.len().min(r + room)).unwrap_or_default();
-            let run = unchanged_run(rest, self.prev_cr);
-            let (Some(src), Some(dst)) = (rest.get(..run), out.get_mut(w..w + run)) else {
+            let mut lfs = super::scan::mask(block, b'\n');
+            busy = false;
+            while lfs != 0 {
+                let lf = r + lfs.trailing_zeros() as usize;
+                lfs &= lfs - 1;
+                let cr_before = match lf.checked_sub(1) {
+                    Some(p) => input.get(p) == Some(&b'\r'),
+                    None => start == b'\r',
+                };
+                let dot_after = input.get(lf + 1) == Some(&b'.');
+                if cr_before && !dot_after {
+                    continue;
+                }
+                busy = true;
+                put(out, w, input, copied, lf - copied);
+                w += lf - copied;
+                // What the LF (and the dot after it) go out as, written as four octets of
+                // which the first `len` count.
+                if let Some(dst) = out.get_mut(w..).and_then(|d| d.first_chunk_mut::<4>()) {
+                    *dst = if cr_before { *b"\n..." } else { *b"\r\n.." };
+                }
+                w += 2 - usize::from(cr_before) + 2 * usize::from(dot_after);
+                dots += u64::from(dot_after);
+                copied = lf + 1 + usize::from(dot_after);
+            }
+            r += BLOCK;
+        }
+        let run = input.get(copied..r).unwrap_or_default();
+        if let Some(dst) = out.get_mut(w..w + run.len()) {
+            dst.copy_from_slice(run);
+        }
+        w += run.len();
+        r = r.max(copied);
+        // The rest, near the end of the input or of the room: an octet at a time, each
+        // written whole with what it needs added, or left for the next call.
+        while input.get(r).is_some() {
+            let (cr, dot) = expansion(input, r, start);
+            let added: &[u8] = match (cr, dot) {
+                (true, _) => b"\r",
+                (_, true) => b".",
+                _ => b"",
+            };
+            let Some(dst) = out.get_mut(w..w + added.len() + 1) else {
                 break;
             };
-            if run == 0 {
-                break;
-            }
-            dst.copy_from_slice(src);
-            r += run;
-            w += run;
-            self.octets += run as u64;
-            // The run stopped at a bare LF: its CRLF goes out now if it fits, which spares
-            // a turn of the loop for every line of a file with LF line ends.
-            if src.last() != Some(&b'\r')
-                && input.get(r) == Some(&b'\n')
-                && let Some([c, l]) = out.get_mut(w..w + 2)
-            {
-                (*c, *l) = (b'\r', b'\n');
-                r += 1;
-                w += 2;
-                self.octets += 2;
-                self.line_start = true;
-                self.prev_cr = false;
-                continue;
-            }
-            self.prev_cr = src.last() == Some(&b'\r');
-            self.line_start = src.last() == Some(&b'\n');
+            let (head, last) = dst.split_at_mut(added.len());
+            head.copy_from_slice(added);
+            last.copy_from_slice(input.get(r..=r).unwrap_or_default());
+            w += added.len() + 1;
+            r += 1;
+            dots += u64::from(dot);
         }
+        if let Some(&last) = r.checked_sub(1).and_then(|p| input.get(p)) {
+            self.line_start = last == b'\n';
+            self.prev_cr = last == b'\r';
+        }
+        // The stuffing dots are not counted (RFC 1939 section 11); the CRs added are.
+        self.octets += w as u64 - dots;
         Stuffed {
             consumed: r,
             written: w,

@@ -107,7 +107,7 @@ impl Unstuffer {
     /// Passes on data from `start` (inside a line) as far as it can go without deciding
     /// about a dot: up to the end of the input or the start of a line that begins with one.
     /// Only lines that start with a dot need a decision, so the search is for them alone
-    /// (`CRLF .`, or leniently `LF .`), with `memmem` where the `memchr` feature is on.
+    /// (`CRLF .`, or leniently `LF .`), a block at a time.
     fn run<'a>(
         &mut self,
         input: &'a [u8],
@@ -124,10 +124,16 @@ impl Unstuffer {
         let dot_line = if cr && data.starts_with(b"\n.") {
             // The CR ended the previous input.
             Some(0)
-        } else if lenient {
-            super::scan::find(data, b"\n.")
         } else {
-            super::scan::find(data, b"\r\n.").map(|p| p + 1)
+            // Strictly, only an LF after CR ends a line.
+            let mut from = 0;
+            loop {
+                match super::scan::dot_line(data.get(from..).unwrap_or_default()) {
+                    Some(p) if lenient || cr_before(from + p) => break Some(from + p),
+                    Some(p) => from += p + 1,
+                    None => break None,
+                }
+            }
         };
         let (i, at) = match dot_line {
             Some(lf) => (
