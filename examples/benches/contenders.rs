@@ -238,6 +238,17 @@ fn loopback(octets: u64) -> u64 {
     got
 }
 
+/// The CPU time (user and system) of the children this process has waited for so far.
+fn children_cpu() -> Duration {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_CHILDREN and a valid pointer to a rusage.
+    let r = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(r, 0, "getrusage: {}", std::io::Error::last_os_error());
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
 /// Peak resident memory (KiB) of `cmd`. A child's peak counts the memory of the process
 /// it was forked from (Linux keeps the high-water mark across exec), so the command is
 /// started from a fresh, small copy of this program ([`measure_child`]), not from here.
@@ -426,13 +437,18 @@ fn pipelining(rounds: usize, d: &Dovecot, mail: &[Mail]) {
 fn servers(rounds: usize, d: &Dovecot, o: &Ours, mail: &[Mail]) {
     let total = octets_of(mail);
     let count = mail.len();
-    let curl_all = |port: u16| {
+    // curl's own CPU time per run, by server: what no server can take off its wall time.
+    let cpu: [std::cell::RefCell<Vec<f64>>; 2] = Default::default();
+    let curl_all = |port: u16, cpu: &std::cell::RefCell<Vec<f64>>| {
+        let before = children_cpu();
         run(&mut curl(port, &format!("[1-{count}]"), "/dev/null"));
+        cpu.borrow_mut()
+            .push((children_cpu() - before).as_secs_f64() * 1e3);
         total
     };
     let mut contenders = vec![
-        Contender::new("curl from Dovecot", || curl_all(d.port)),
-        Contender::new("curl from our server", || curl_all(o.port)),
+        Contender::new("curl from Dovecot", || curl_all(d.port, &cpu[0])),
+        Contender::new("curl from our server", || curl_all(o.port, &cpu[1])),
     ];
     compare(
         "Servers: curl downloads the mailbox (one session, into nothing)",
@@ -441,6 +457,11 @@ fn servers(rounds: usize, d: &Dovecot, o: &Ours, mail: &[Mail]) {
         "curl from Dovecot",
         &mut contenders,
     );
+    for (name, cpu) in ["from Dovecot", "from our server"].iter().zip(&cpu) {
+        // The warm-up round is the first.
+        let (m, lo, hi) = stats::median(cpu.borrow().iter().skip(1).copied().collect());
+        println!("  curl's own CPU time (user + system), {name}: {m:.1} [{lo:.1} - {hi:.1}] ms");
+    }
     let mut contenders = vec![
         Contender::new("loopback TCP, same octets", || loopback(total)),
         Contender::new("our client from our server", || {

@@ -19,7 +19,8 @@ impl<'a> Contender<'a> {
     }
 }
 
-fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
+/// The median, the lowest and the highest of `v` (not empty).
+pub(crate) fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
     v.sort_by(f64::total_cmp);
     let mid = if v.len() % 2 == 1 {
         v[v.len() / 2]
