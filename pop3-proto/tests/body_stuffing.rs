@@ -84,9 +84,9 @@ fn stuffer_matches_the_reference_on_every_short_body() {
     }
 }
 
-/// The stuffer looks at 64 octets at a time while the output has room for what they may
-/// grow to, and an octet at a time near the end: every hazard at every offset of two
-/// blocks, with input chunks and output room ending at every place around it.
+/// The stuffer looks at 128 octets at a time (two 64-octet blocks) while the output has
+/// room for what they may grow to, and an octet at a time near the end: every hazard at
+/// every offset of two such steps, with input chunks and output room ending around them.
 #[test]
 fn stuffer_matches_the_reference_with_a_hazard_at_every_offset_of_a_block() {
     let hazards: [&[u8]; 8] = [
@@ -100,16 +100,18 @@ fn stuffer_matches_the_reference_with_a_hazard_at_every_offset_of_a_block() {
         b"\r\r\n\n.",
     ];
     for hazard in hazards {
-        for at in 0..140 {
+        for at in 0..270 {
             let mut body = vec![b'a'; at];
             body.extend_from_slice(hazard);
-            body.extend(std::iter::repeat_n(b'b', 70));
+            // Long enough that whole steps follow the hazard too.
+            body.extend(std::iter::repeat_n(b'b', 300));
             body.extend_from_slice(b"\r\n");
             let reference = reference_stuff(&body);
             for (in_chunk, out_room) in [
                 (usize::MAX, 4096),
-                (usize::MAX, 130),
-                (64, 200),
+                (usize::MAX, 390),
+                (64, 420),
+                (128, 600),
                 (65, 131),
                 (usize::MAX, 17),
                 (7, 16),

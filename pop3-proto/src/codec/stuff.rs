@@ -8,7 +8,11 @@ use super::scan::BLOCK;
 /// Output room the block path keeps beyond the octets it has still to copy: what a whole
 /// block can grow to (a bare LF and a dot that follows it, `\n.`, go out as `\r\n..`), the
 /// dot after the block's last LF, and a block more for the fixed-size copies of [`put`].
-const SLACK: usize = 3 * BLOCK + 2;
+const SLACK: usize = 3 * STEP + 2;
+
+/// Octets the block path takes at a time: two blocks, whose LFs are walked as one mask,
+/// so that the walk ends (a branch no predictor gets right) half as often.
+const STEP: usize = 2 * BLOCK;
 
 /// Writes `run` at `out[w..]`. Short runs (a line each, where every line end changes) are
 /// copied as one whole block, without a length-dependent branch: what it copies past the
@@ -122,19 +126,24 @@ impl Stuffer {
         // Whether the last block changed: then so will the next, most likely (LF line
         // ends), and the check is not worth its time.
         let mut busy = false;
-        while let Some(block) = input.get(r..).and_then(|s| s.first_chunk::<BLOCK>())
+        while let Some(step) = input.get(r..).and_then(|s| s.first_chunk::<STEP>())
             && w + r.saturating_sub(copied) + SLACK <= out.len()
         {
+            let (Some(low), Some(high)) = (step.first_chunk::<BLOCK>(), step.last_chunk::<BLOCK>())
+            else {
+                break;
+            };
             let before = match r.checked_sub(1) {
                 Some(p) => input.get(p).copied().unwrap_or(start),
                 None => start,
             };
-            let after = input.get(r + BLOCK).copied().unwrap_or(0);
-            if !busy && !changes(block, before, after) {
-                r += BLOCK;
+            let after = input.get(r + STEP).copied().unwrap_or(0);
+            if !busy && !changes(low, before, high[0]) && !changes(high, low[BLOCK - 1], after) {
+                r += STEP;
                 continue;
             }
-            let mut lfs = super::scan::mask(block, b'\n');
+            let mut lfs = u128::from(super::scan::mask(low, b'\n'))
+                | (u128::from(super::scan::mask(high, b'\n')) << BLOCK);
             busy = false;
             while lfs != 0 {
                 let lf = r + lfs.trailing_zeros() as usize;
@@ -159,7 +168,7 @@ impl Stuffer {
                 dots += u64::from(dot_after);
                 copied = lf + 1 + usize::from(dot_after);
             }
-            r += BLOCK;
+            r += STEP;
         }
         let run = input.get(copied..r).unwrap_or_default();
         if let Some(dst) = out.get_mut(w..w + run.len()) {
