@@ -39,35 +39,48 @@ pub(crate) fn mask(block: &[u8; BLOCK], octet: u8) -> u64 {
 /// does is looked at closer.
 pub(crate) fn dot_line(haystack: &[u8]) -> Option<usize> {
     let mut at = 0;
-    while let Some(block) = haystack.get(at..).and_then(|s| s.first_chunk::<BLOCK>()) {
-        let next = haystack.get(at + BLOCK).copied().unwrap_or(0);
-        if let Some(p) = dot_line_in(block, next) {
+    // A block and the octet after it, read straight from the input.
+    while let Some(window) = haystack
+        .get(at..)
+        .and_then(|s| s.first_chunk::<{ BLOCK + 1 }>())
+    {
+        if let Some(p) = dot_line_in(window) {
             return Some(at + p);
         }
         at += BLOCK;
     }
-    // The last octets, as a block padded with zeros (which match neither octet).
+    // The last octets: as the input's last window, which overlaps pairs already found
+    // free of the pair (so the first it finds is the first of the new ones), or, for a
+    // short input, padded with zeros (which match neither octet).
+    if let Some(last) = haystack.len().checked_sub(BLOCK + 1)
+        && let Some(window) = haystack
+            .get(last..)
+            .and_then(|s| s.first_chunk::<{ BLOCK + 1 }>())
+    {
+        return dot_line_in(window).map(|p| last + p);
+    }
     let tail = haystack.get(at..).unwrap_or_default();
-    let mut block = [0; BLOCK];
-    block.get_mut(..tail.len())?.copy_from_slice(tail);
-    dot_line_in(&block, 0).map(|p| at + p)
+    let mut window = [0; BLOCK + 1];
+    window.get_mut(..tail.len())?.copy_from_slice(tail);
+    dot_line_in(&window).map(|p| at + p)
 }
 
-/// [`dot_line`] in one block; `next` is the octet after it.
+/// [`dot_line`] in the first [`BLOCK`] octets of `window`, whose last octet is the one
+/// after them.
 #[inline(always)]
-fn dot_line_in(block: &[u8; BLOCK], next: u8) -> Option<usize> {
-    let mut after = [next; BLOCK];
-    if let (Some(dst), Some(src)) = (after.get_mut(..BLOCK - 1), block.get(1..)) {
-        dst.copy_from_slice(src);
-    }
+fn dot_line_in(window: &[u8; BLOCK + 1]) -> Option<usize> {
+    let (Some(block), Some(after)) = (window.first_chunk::<BLOCK>(), window.last_chunk::<BLOCK>())
+    else {
+        return None;
+    };
     let mut any = false;
-    for (&c, &n) in block.iter().zip(&after) {
+    for (&c, &n) in block.iter().zip(after) {
         any |= (c == b'\n') & (n == b'.');
     }
     if !any {
         return None;
     }
-    let dots = (mask(block, b'.') >> 1) | (u64::from(next == b'.') << (BLOCK - 1));
+    let dots = (mask(block, b'.') >> 1) | (u64::from(window[BLOCK] == b'.') << (BLOCK - 1));
     Some((mask(block, b'\n') & dots).trailing_zeros() as usize)
 }
 
