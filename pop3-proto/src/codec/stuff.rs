@@ -28,17 +28,45 @@ fn put(out: &mut [u8], w: usize, input: &[u8], from: usize, run: usize) {
     }
 }
 
-/// Whether any octet of `block` needs a change: an LF after anything but CR, or a dot
-/// after an LF (the block's last LF included, with `after`, the octet after the block).
-/// `before` is the octet before the block. Written octet by octet, with no branch, so that
-/// the compiler checks a vector of octets at a time where it can; most blocks of a message
-/// with CRLF line ends need none, and are passed over whole.
-fn changes(block: &[u8; BLOCK], before: u8, after: u8) -> bool {
-    let mut prev = [before; BLOCK];
-    if let (Some(dst), Some(src)) = (prev.get_mut(1..), block.get(..BLOCK - 1)) {
-        dst.copy_from_slice(src);
-    }
-    let mut any = block.last() == Some(&b'\n') && after == b'.';
+/// Whether any octet of the block `input[at..at + 64]` needs a change: an LF after
+/// anything but CR, or a dot after an LF (the block's last LF included, with the octet
+/// after the block). `start` stands for the octet before `input[0]`. Written octet by
+/// octet with no branch, comparing the input with itself one octet on, so that the
+/// compiler checks a vector at a time; most blocks of a message with CRLF line ends need
+/// no change, and are passed over whole.
+fn changes(input: &[u8], at: usize, start: u8) -> bool {
+    // The octet before the block, the block, and the octet after it.
+    const WINDOW: usize = BLOCK + 2;
+    let copied: [u8; WINDOW];
+    let window = match at
+        .checked_sub(1)
+        .and_then(|p| input.get(p..))
+        .and_then(|s| s.first_chunk::<WINDOW>())
+    {
+        Some(window) => window,
+        None => {
+            // At the start of the input, or at its end: a copy, padded with zeros (which
+            // match nothing).
+            let mut w = [0; WINDOW];
+            let (first, rest) = w.split_at_mut(1);
+            let before = at.checked_sub(1).and_then(|p| input.get(p)).copied();
+            first.fill(before.unwrap_or(start));
+            let avail = input.get(at..).unwrap_or_default();
+            let n = avail.len().min(WINDOW - 1);
+            if let (Some(dst), Some(src)) = (rest.get_mut(..n), avail.get(..n)) {
+                dst.copy_from_slice(src);
+            }
+            copied = w;
+            &copied
+        }
+    };
+    let (Some(prev), Some(block)) = (
+        window.first_chunk::<BLOCK>(),
+        window.get(1..).and_then(|s| s.first_chunk::<BLOCK>()),
+    ) else {
+        return true;
+    };
+    let mut any = window.last_chunk::<2>() == Some(b"\n.");
     for (&p, &c) in prev.iter().zip(block) {
         any |= (c == b'\n') & (p != b'\r') | (c == b'.') & (p == b'\n');
     }
@@ -133,12 +161,7 @@ impl Stuffer {
             else {
                 break;
             };
-            let before = match r.checked_sub(1) {
-                Some(p) => input.get(p).copied().unwrap_or(start),
-                None => start,
-            };
-            let after = input.get(r + STEP).copied().unwrap_or(0);
-            if !busy && !changes(low, before, high[0]) && !changes(high, low[BLOCK - 1], after) {
+            if !busy && !changes(input, r, start) && !changes(input, r + BLOCK, start) {
                 r += STEP;
                 continue;
             }
