@@ -21,7 +21,7 @@
 //! | feature | adds | dependencies |
 //! |---|---|---|
 //! | (none) | codec, client and server state machines, APOP, SASL PLAIN/LOGIN/CRAM-MD5/XOAUTH2/OAUTHBEARER | nom, heapless, md-5, hmac, base64 |
-//! | `memchr` (default) | fast scanning in the framer, unstuffer and stuffer (SIMD on hosts; about 3 KB of flash) | memchr |
+//! | `memchr` (default) | fast line-end search in the framer (SIMD on hosts; about 150 octets of flash; stuffing and unstuffing scan in blocks without it too) | memchr |
 //! | `io` | `io::blocking`: the blocking loops over `embedded-io` | embedded-io |
 //! | `async` | `io::asynch`: the async loops over `embedded-io-async` | embedded-io-async |
 //! | `scram` | SCRAM-SHA-256 in the client and the server (RFC 5802, RFC 7677) | sha2, pbkdf2 |
