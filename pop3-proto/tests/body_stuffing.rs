@@ -201,6 +201,26 @@ fn measure_gives_the_size_a_client_receives_on_every_short_body() {
             );
         }
     }
+    // Long bodies too (measured 64 octets at a time): every hazard at every offset.
+    for hazard in [&b"\n"[..], b"\r\n", b"\r", b"\n.", b"\r\r\n\n."] {
+        for at in 0..140 {
+            let mut body = vec![b'a'; at];
+            body.extend_from_slice(hazard);
+            body.extend(std::iter::repeat_n(b'b', 150));
+            body.extend_from_slice(b"x\ny\r\n");
+            for cut in [0, 1, 63, 64, 65, at, at + 1, body.len()] {
+                let cut = cut.min(body.len());
+                let mut s = Stuffer::new();
+                s.measure(&body[..cut]);
+                s.measure(&body[cut..]);
+                assert_eq!(
+                    s.served_octets(),
+                    normalize(&body).len() as u64,
+                    "hazard {hazard:?} at {at}, cut at {cut}"
+                );
+            }
+        }
+    }
     let mut big = Stuffer::new();
     big.measure(&vec![b'x'; 100_000]);
     assert_eq!(

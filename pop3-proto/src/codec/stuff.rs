@@ -240,13 +240,31 @@ impl Stuffer {
     /// size for LIST and STAT without producing its body. Follow with
     /// [`Stuffer::served_octets`] once the last octet is in.
     pub fn measure(&mut self, input: &[u8]) {
-        let mut scratch = [0u8; 256];
-        let mut rest = input;
-        while !rest.is_empty() {
-            let r = self.encode(rest, &mut scratch);
-            // 256 octets of room always take at least one input octet.
-            rest = rest.get(r.consumed.max(1)..).unwrap_or_default();
+        // Served, the input grows by a CR for each bare LF; the stuffing dots do not count.
+        let mut before = match (self.line_start, self.prev_cr) {
+            (true, _) => b'\n',
+            (false, true) => b'\r',
+            (false, false) => 0,
+        };
+        let mut bare = 0;
+        let mut blocks = input.chunks_exact(BLOCK);
+        for block in blocks.by_ref() {
+            let Some(block) = block.first_chunk::<BLOCK>() else {
+                continue;
+            };
+            let crs = (super::scan::mask(block, b'\r') << 1) | u64::from(before == b'\r');
+            bare += u64::from((super::scan::mask(block, b'\n') & !crs).count_ones());
+            before = block[BLOCK - 1];
         }
+        for &b in blocks.remainder() {
+            bare += u64::from(b == b'\n' && before != b'\r');
+            before = b;
+        }
+        if let Some(&last) = input.last() {
+            self.line_start = last == b'\n';
+            self.prev_cr = last == b'\r';
+        }
+        self.octets += input.len() as u64 + bare;
     }
 
     /// The size of the whole message as served, its last octet given: [`Stuffer::octets`]
