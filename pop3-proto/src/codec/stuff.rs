@@ -199,24 +199,38 @@ impl Stuffer {
         }
         w += run.len();
         r = r.max(copied);
-        // The rest, near the end of the input or of the room: an octet at a time, each
-        // written whole with what it needs added, or left for the next call.
-        while input.get(r).is_some() {
-            let (cr, dot) = expansion(input, r, start);
-            let added: &[u8] = match (cr, dot) {
-                (true, _) => b"\r",
-                (_, true) => b".",
-                _ => b"",
+        // The rest, near the end of the input or of the room (or all of it, with little
+        // room): an octet that needs something added is written whole with it or left for
+        // the next call; the octets up to the next such one are copied as one run.
+        while let Some(&b) = input.get(r) {
+            let added = match expansion(input, r, start) {
+                (true, _) => b'\r',
+                (_, true) => b'.',
+                _ => {
+                    let room = input.len().min(r + out.len().saturating_sub(w));
+                    let end = (r + 1..room)
+                        .find(|&i| expansion(input, i, start) != (false, false))
+                        .unwrap_or(room);
+                    let (Some(src), Some(dst)) = (input.get(r..end), out.get_mut(w..w + end - r))
+                    else {
+                        break;
+                    };
+                    if src.is_empty() {
+                        break;
+                    }
+                    dst.copy_from_slice(src);
+                    w += src.len();
+                    r = end;
+                    continue;
+                }
             };
-            let Some(dst) = out.get_mut(w..w + added.len() + 1) else {
+            let Some([first, second]) = out.get_mut(w..w + 2) else {
                 break;
             };
-            let (head, last) = dst.split_at_mut(added.len());
-            head.copy_from_slice(added);
-            last.copy_from_slice(input.get(r..=r).unwrap_or_default());
-            w += added.len() + 1;
+            (*first, *second) = (added, b);
+            w += 2;
             r += 1;
-            dots += u64::from(dot);
+            dots += u64::from(added == b'.');
         }
         if let Some(&last) = r.checked_sub(1).and_then(|p| input.get(p)) {
             self.line_start = last == b'\n';
