@@ -126,21 +126,19 @@ impl Stuffer {
     /// Encodes as much of `input` into `out` as fits. An octet whose encoding does not fit
     /// whole (a stuffed dot, a CRLF) is left for the next call: nothing is lost or split.
     ///
-    /// Octets that need no change (lines with CRLF ends that do not start with a dot) are
-    /// copied in runs, 16 octets at a time, searched for LF a word at a time as they are
-    /// copied; only a bare LF and a leading dot are handled one by one.
+    /// The input is looked at 128 octets at a time while the output has room for what they
+    /// may grow to: a step with no bare LF and no line that starts with a dot is passed
+    /// over, and copied later with the rest of its run in one piece; in one that has, the
+    /// LFs are walked one by one from a bit mask. Near the end of the room, an octet at a
+    /// time, runs of unchanged octets copied whole.
     pub fn encode(&mut self, input: &[u8], out: &mut [u8]) -> Stuffed {
-        let start = match (self.line_start, self.prev_cr) {
-            (true, _) => b'\n',
-            (false, true) => b'\r',
-            (false, false) => 0,
-        };
+        let start = self.before();
         let (mut r, mut w, mut dots) = (0, 0, 0);
-        // Whole blocks while the output surely holds them: only the LFs are looked at, one
-        // by one from a bit mask, and only a bare LF or one a dot follows changes anything
-        // (a dot is stuffed with the LF before it, and taken with it). Between changes the
-        // input is copied in one piece.
+        // How far the input has been written out (the run since then goes out in one
+        // piece at the next change).
         let mut copied = 0;
+        // A dot that starts the input at a line start; every later one is stuffed with the
+        // LF before it, and taken with it.
         if start == b'\n' && input.first() == Some(&b'.') {
             let Some(dst) = out.get_mut(..2) else {
                 return Stuffed {
@@ -151,7 +149,7 @@ impl Stuffer {
             dst.copy_from_slice(b"..");
             (r, w, dots, copied) = (1, 2, 1, 1);
         }
-        // Whether the last block changed: then so will the next, most likely (LF line
+        // Whether the last step changed: then so will the next, most likely (LF line
         // ends), and the check is not worth its time.
         let mut busy = false;
         while let Some(step) = input.get(r..).and_then(|s| s.first_chunk::<STEP>())
@@ -182,8 +180,8 @@ impl Stuffer {
                 busy = true;
                 put(out, w, input, copied, lf - copied);
                 w += lf - copied;
-                // What the LF (and the dot after it) go out as, written as four octets of
-                // which the first `len` count.
+                // What the LF (and the dot after it) go out as: four octets written, of
+                // which the first two, three or four count.
                 if let Some(dst) = out.get_mut(w..).and_then(|d| d.first_chunk_mut::<4>()) {
                     *dst = if cr_before { *b"\n..." } else { *b"\r\n.." };
                 }
@@ -244,6 +242,16 @@ impl Stuffer {
         }
     }
 
+    /// What stands for the octet before the next input: LF at a line start (the start of
+    /// the body included), CR after one, anything else (0) otherwise.
+    const fn before(&self) -> u8 {
+        match (self.line_start, self.prev_cr) {
+            (true, _) => b'\n',
+            (false, true) => b'\r',
+            (false, false) => 0,
+        }
+    }
+
     /// Octets of the message as served so far: CRLF line ends, stuffing dots not counted
     /// (what RFC 1939 section 11 says a scan listing's size counts).
     pub const fn octets(&self) -> u64 {
@@ -255,11 +263,7 @@ impl Stuffer {
     /// [`Stuffer::served_octets`] once the last octet is in.
     pub fn measure(&mut self, input: &[u8]) {
         // Served, the input grows by a CR for each bare LF; the stuffing dots do not count.
-        let mut before = match (self.line_start, self.prev_cr) {
-            (true, _) => b'\n',
-            (false, true) => b'\r',
-            (false, false) => 0,
-        };
+        let mut before = self.before();
         let mut bare = 0;
         let mut blocks = input.chunks_exact(BLOCK);
         for block in blocks.by_ref() {
