@@ -107,7 +107,7 @@ mod tests {
             for at in 0..len - 1 {
                 let mut text = [b'a'; 3 * BLOCK];
                 let text = &mut text[..len];
-                // Near misses before it: a dot after CR, an LF after a dot.
+                // Near misses before it: lone dots and lone LFs.
                 for decoy in (0..at).step_by(7) {
                     text[decoy] = if decoy % 2 == 0 { b'.' } else { b'\n' };
                 }
