@@ -4,8 +4,8 @@
 //! Per connection the memory is bounded and known: the core (about 70 KiB: 1 KiB of
 //! command input twice, 64 KiB of output, 4 KiB of DELE marks for up to 32768 messages), a
 //! 64 KiB file buffer, rustls's buffers when TLS runs, and the thread's stack. The output
-//! goes out in writes of up to 64 KiB: on loopback, 16 KiB writes cost a third more of the
-//! server's time per message (the benchmarks measure it).
+//! goes out in writes of up to 64 KiB: on loopback, 16 KiB writes cost half as much again of
+//! the server's time per message (BENCHMARKS.md).
 //!
 //! ```no_run
 //! use std::sync::{Arc, Mutex};
